@@ -1,0 +1,155 @@
+// The validated, immutable configuration. Parsed once from YAML (config/loader.h), defaulted,
+// validated, then passed by const reference to constructors. Every field has a default so that no
+// file at all gives a working loopback gateway with SQLite state and the local stage.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sg::config {
+
+struct Endpoint {
+  std::string host = "127.0.0.1";  // IPv4 or IPv6 literal ("::1"), or "localhost"
+  uint16_t port = 0;               // 0 = pick a free port
+};
+
+struct Gateway {
+  std::string region = "us-east-1";
+  std::string account_id = "123456789012";
+  std::string public_host = "127.0.0.1";
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";   // trace | debug | info | warn | error
+};
+
+struct RtmpListener {
+  Endpoint bind{"127.0.0.1", 1935};
+  uint32_t max_chunk_size = 65536;
+  uint32_t max_message_size = 8 * 1024 * 1024;
+  uint32_t max_chunk_streams = 64;
+  uint32_t max_pending_output_bytes = 32 * 1024 * 1024;  // a slow subscriber is dropped past this
+  uint32_t handshake_timeout_ms = 10000;
+  uint32_t idle_timeout_ms = 30000;  // no bytes at all from the peer
+  uint32_t out_chunk_size = 4096;
+};
+
+struct RtmpsListener {
+  bool enabled = false;
+  Endpoint bind{"127.0.0.1", 4443};
+  std::string certificate;  // PEM chain
+  std::string private_key;
+};
+
+struct ApiListener {
+  bool enabled = true;
+  Endpoint bind{"127.0.0.1", 8080};
+};
+
+struct State {
+  std::string path = "var/stagegate.db";
+};
+
+struct Credential {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+struct Api {
+  std::vector<Credential> credentials;
+  bool allow_anonymous = false;
+};
+
+struct VideoRules {
+  std::vector<std::string> codecs = {"h264"};
+  std::vector<std::string> profiles = {"baseline", "constrained_baseline"};
+  uint32_t max_bitrate_kbps = 8500;
+  std::string b_frames = "reject";  // reject | allow
+  uint32_t min_short_side = 160;
+  uint32_t max_short_side = 720;
+  uint32_t max_long_side = 1280;
+  // Measured always; enforced (INVALID_INPUT) only when enforce_* is true.
+  double min_fps = 10;
+  double max_fps = 60;
+  bool enforce_fps = false;
+  uint32_t min_idr_interval_ms = 1000;
+  uint32_t max_idr_interval_ms = 2000;
+  bool enforce_idr_interval = false;
+};
+
+struct AudioRules {
+  std::vector<std::string> codecs = {"aac_lc"};
+  std::vector<uint32_t> sample_rates = {44100, 48000};
+  uint32_t max_channels = 2;
+  uint32_t max_bitrate_kbps = 160;
+};
+
+struct Media {
+  std::chrono::milliseconds max_duration{24LL * 3600 * 1000};
+  std::chrono::milliseconds bitrate_window{2000};
+  double bitrate_tolerance = 0.10;
+  std::chrono::milliseconds track_grace{5000};
+  VideoRules video;
+  AudioRules audio;
+};
+
+struct Limits {
+  uint32_t publishers_per_stage = 12;
+  uint32_t ingest_configurations = 100;
+  uint32_t stages = 1000;
+  std::chrono::milliseconds takeover_window{1500};
+  uint32_t auth_failures_before_throttle = 5;  // per remote address
+  std::chrono::milliseconds auth_throttle_window{60000};
+  uint32_t max_connections = 1000;
+};
+
+struct StageEndpoint {
+  std::string kind = "local";  // local | rtmp | rtmps
+  std::string url;             // relay template with {stageId} and {participantId}
+  std::chrono::milliseconds reconnect_initial{500};
+  std::chrono::milliseconds reconnect_max{5000};
+  std::chrono::milliseconds max_downtime{10000};  // then INTERNAL_SERVER_EXCEPTION
+};
+
+struct Playback {
+  // Until participant tokens exist: who may play /play/<participantId> without a token.
+  bool allow_loopback = true;
+  bool allow_any = false;
+};
+
+struct Sessions {
+  std::chrono::milliseconds idle_end{60000};  // a stage session ends this long after the last leaves
+};
+
+struct DeclaredIngestConfiguration {
+  std::string name;
+  std::string user_id;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::string ingest_protocol = "RTMPS";  // RTMP | RTMPS
+  bool insecure_ingest = false;
+  std::string stream_key;  // optional operator-supplied key in the IVS format
+};
+
+struct DeclaredStage {
+  std::string name;
+  std::vector<DeclaredIngestConfiguration> ingest_configurations;
+};
+
+struct Config {
+  std::string source = "<defaults>";  // the file it came from, for messages
+  Gateway gateway;
+  RtmpListener rtmp;
+  RtmpsListener rtmps;
+  ApiListener api_listener;
+  State state;
+  Api api;
+  Media media;
+  Limits limits;
+  StageEndpoint stage_endpoint;
+  Playback playback;
+  Sessions sessions;
+  std::vector<DeclaredStage> stages;
+};
+
+}  // namespace sg::config
