@@ -1,1 +1,109 @@
-int main() { return 0; }
+// stagegate: the daemon. `stagegate [--config FILE]` runs it; `stagegate --check-config FILE`
+// validates a configuration file and exits.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <uv.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "config/loader.h"
+#include "gateway/gateway.h"
+
+namespace {
+
+struct LoopCloser {
+  void operator()(uv_loop_t* loop) const {
+    uv_loop_close(loop);
+    delete loop;
+  }
+};
+
+std::shared_ptr<spdlog::logger> make_logger(const sg::config::Gateway& g) {
+  auto logger = spdlog::stderr_logger_mt("stagegate");
+  if (g.log_format == "json") {
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%v"})",
+                        spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_level(spdlog::level::from_str(g.log_level));
+  logger->flush_on(spdlog::level::trace);
+  return logger;
+}
+
+int print_errors(const std::vector<std::string>& errors) {
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"stagegate: an RTMP(S) ingest gateway with the Amazon IVS Real-Time API"};
+  std::string config_path, check_path;
+  app.add_option("-c,--config", config_path,
+                 "YAML configuration file (default: built-in defaults)");
+  app.add_option("--check-config", check_path, "validate a configuration file and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!check_path.empty()) {
+    auto r = sg::config::load_file(check_path);
+    if (!r.config) return print_errors(r.errors);
+    std::printf("%s: OK\n%s", check_path.c_str(), sg::config::describe(*r.config).c_str());
+    return 0;
+  }
+
+  auto loaded = config_path.empty() ? sg::config::defaults() : sg::config::load_file(config_path);
+  if (!loaded.config) return print_errors(loaded.errors);
+  const sg::config::Config& cfg = *loaded.config;
+
+  auto log = make_logger(cfg.gateway);
+  std::unique_ptr<uv_loop_t, LoopCloser> loop(new uv_loop_t);
+  uv_loop_init(loop.get());
+
+  sg::gw::Gateway gateway(loop.get(), cfg, *log);
+  if (auto s = gateway.start(); !s) {
+    log->critical("cannot start: {} ({})", s.error().detail, s.reason());
+    gateway.shutdown([] {});
+    uv_run(loop.get(), UV_RUN_DEFAULT);
+    return 1;
+  }
+  log->info("stagegate started (config: {})", cfg.source);
+
+  // Signals are handled on the loop: SIGTERM/SIGINT drain and exit; SIGHUP is reserved for reload.
+  struct Signals {
+    uv_signal_t term{}, intr{}, hup{};
+  } sig;
+  struct Ctx {
+    sg::gw::Gateway* gw;
+    spdlog::logger* log;
+    Signals* sig;
+  } ctx{&gateway, log.get(), &sig};
+  auto on_stop = [](uv_signal_t* h, int signum) {
+    auto* c = static_cast<Ctx*>(h->data);
+    c->log->info("signal {}: stopping", signum);
+    c->gw->shutdown([c] {
+      for (uv_signal_t* s : {&c->sig->term, &c->sig->intr, &c->sig->hup})
+        uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
+    });
+  };
+  for (auto [h, signum] : {std::pair{&sig.term, SIGTERM}, std::pair{&sig.intr, SIGINT}}) {
+    uv_signal_init(loop.get(), h);
+    h->data = &ctx;
+    uv_signal_start(h, on_stop, signum);
+  }
+  uv_signal_init(loop.get(), &sig.hup);
+  sig.hup.data = &ctx;
+  uv_signal_start(
+      &sig.hup,
+      [](uv_signal_t* h, int) {
+        static_cast<Ctx*>(h->data)->log->info("SIGHUP: nothing to reload yet");
+      },
+      SIGHUP);
+
+  uv_run(loop.get(), UV_RUN_DEFAULT);
+  log->info("stagegate stopped");
+  return 0;
+}

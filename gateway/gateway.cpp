@@ -1,0 +1,138 @@
+#include "gateway/gateway.h"
+
+#include "gateway/rtmp_connection.h"
+#include "gateway/tcp_stream.h"
+
+namespace sg::gw {
+
+namespace {
+constexpr uint64_t kTickMs = 100;
+}
+
+Gateway::Gateway(uv_loop_t* loop, const config::Config& cfg, spdlog::logger& log)
+    : loop_(loop), cfg_(cfg), log_(log) {}
+
+Gateway::~Gateway() = default;
+
+Status Gateway::start() {
+  auto store = open_sqlite_store(cfg_.state.path);
+  if (!store) return store.error();
+  // Start-up work on the loop thread is fine: the loop is not serving anyone yet.
+  if (auto s = (*store)->recover(now_millis()); !s) return s;
+  auto snap = (*store)->load();
+  if (!snap) return snap.error();
+  db_ = std::make_unique<DbWorker>(loop_, std::move(*store));
+  ++handles_open_;
+  registry_ = std::make_unique<Registry>(cfg_, *db_, log_);
+  registry_->load(std::move(*snap));
+  auto errors = registry_->apply_declared(cfg_.stages);
+  if (!errors.empty()) return make_error("config.declared", errors.front());
+  ingest_ = std::make_unique<IngestService>(cfg_, *registry_, log_);
+
+  sockaddr_storage addr{};
+  if (resolve_endpoint(cfg_.rtmp.bind.host, cfg_.rtmp.bind.port, addr) != 0)
+    return make_error("listen.address", "bad RTMP bind address " + cfg_.rtmp.bind.host);
+  uv_tcp_init(loop_, &rtmp_listener_);
+  rtmp_listener_.data = this;
+  listener_open_ = true;
+  ++handles_open_;
+  int rc = uv_tcp_bind(&rtmp_listener_, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0)
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&rtmp_listener_), 128, &Gateway::on_connection);
+  if (rc != 0)
+    return make_error("listen.bind", "cannot listen for RTMP on " +
+                                         format_address(reinterpret_cast<sockaddr*>(&addr)) + ": " +
+                                         uv_strerror(rc));
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(&rtmp_listener_, reinterpret_cast<sockaddr*>(&bound), &len);
+  rtmp_address_ = format_address(reinterpret_cast<sockaddr*>(&bound));
+  log_.info("listening for RTMP on {}", rtmp_address_);
+
+  uv_timer_init(loop_, &tick_);
+  tick_.data = this;
+  ++handles_open_;
+  uv_timer_start(&tick_, &Gateway::on_tick, kTickMs, kTickMs);
+  return {};
+}
+
+void Gateway::on_connection(uv_stream_t* server, int status) {
+  auto* self = static_cast<Gateway*>(server->data);
+  if (status < 0) {
+    self->log_.warn("accept failed: {}", uv_strerror(status));
+    return;
+  }
+  auto* conn = new RtmpConnection(*self, self->next_connection_id_++, /*secure=*/false);
+  self->connections_[conn->id()] = conn;
+  if (!conn->start(server)) {
+    conn->close("accept failed");
+    return;
+  }
+  if (self->shutting_down_ || self->connections_.size() > self->cfg_.limits.max_connections)
+    conn->close("connection limit reached");
+}
+
+void Gateway::on_tick(uv_timer_t* t) {
+  auto* self = static_cast<Gateway*>(t->data);
+  Millis now = now_millis();
+  std::vector<RtmpConnection*> conns;
+  for (auto& [id, c] : self->connections_) conns.push_back(c);
+  for (auto* c : conns)
+    if (self->connections_.count(c->id())) c->tick(now);
+  self->registry_->tick(now);
+}
+
+void Gateway::connection_closed(RtmpConnection* c) {
+  connections_.erase(c->id());
+  maybe_finish_shutdown();
+}
+
+void Gateway::shutdown(std::function<void()> done) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  log_.info("shutting down: ending {} live publishes", ingest_ ? ingest_->live_publishers() : 0);
+  auto close_handle = [this](uv_handle_t* h) {
+    uv_close(h, [](uv_handle_t* h) {
+      auto* self = static_cast<Gateway*>(h->data);
+      --self->handles_open_;
+      self->maybe_finish_shutdown();
+    });
+  };
+  if (listener_open_) {
+    listener_open_ = false;
+    close_handle(reinterpret_cast<uv_handle_t*>(&rtmp_listener_));
+  }
+  if (ingest_) ingest_->kick_all("the gateway is shutting down");
+  std::vector<RtmpConnection*> conns;
+  for (auto& [id, c] : connections_) conns.push_back(c);
+  for (auto* c : conns) c->close("the gateway is shutting down");
+  if (registry_) registry_->end_all_sessions(now_millis());
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&tick_)) || tick_.data == this) {
+    uv_timer_stop(&tick_);
+    close_handle(reinterpret_cast<uv_handle_t*>(&tick_));
+  }
+  maybe_finish_shutdown();
+}
+
+void Gateway::maybe_finish_shutdown() {
+  if (!shutting_down_ || !connections_.empty()) return;
+  // Close the database last: every event written above is flushed to disk first.
+  if (db_ && handles_open_ == 1) {
+    if (db_closing_) return;
+    db_closing_ = true;
+    auto* db = db_.get();
+    db->close([this] {
+      --handles_open_;
+      maybe_finish_shutdown();
+    });
+    return;
+  }
+  if (handles_open_ == 0 && shutdown_done_) {
+    auto done = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    done();
+  }
+}
+
+}  // namespace sg::gw

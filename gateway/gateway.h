@@ -1,0 +1,69 @@
+// The composition root of the daemon: the store and its thread, the registry, the ingest policy,
+// the local stage, the RTMP listener and the housekeeping timer, all on one libuv loop.
+#pragma once
+
+#include <spdlog/logger.h>
+#include <uv.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "gateway/db_worker.h"
+#include "gateway/ingest_service.h"
+#include "gateway/registry.h"
+#include "gateway/stage_plane.h"
+
+namespace sg::gw {
+
+class RtmpConnection;
+
+class Gateway {
+ public:
+  Gateway(uv_loop_t* loop, const config::Config& cfg, spdlog::logger& log);
+  ~Gateway();
+
+  // Opens the store, recovers from a crash, creates the declared resources, starts listening.
+  Status start();
+  // Stops accepting, ends live publishes (events written), flushes the store, closes every handle;
+  // `done` runs when the loop has nothing left of the gateway.
+  void shutdown(std::function<void()> done);
+
+  uv_loop_t* loop() const { return loop_; }
+  const config::Config& config() const { return cfg_; }
+  spdlog::logger& log() { return log_; }
+  Registry& registry() { return *registry_; }
+  IngestService& ingest() { return *ingest_; }
+  LocalStage& stage() { return stage_; }
+  std::string rtmp_address() const { return rtmp_address_; }
+
+  // Connection bookkeeping (connections delete themselves; they unregister first).
+  void connection_closed(RtmpConnection* c);
+
+ private:
+  static void on_connection(uv_stream_t* server, int status);
+  static void on_tick(uv_timer_t* t);
+  void maybe_finish_shutdown();
+
+  uv_loop_t* loop_;
+  const config::Config& cfg_;
+  spdlog::logger& log_;
+  std::unique_ptr<DbWorker> db_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<IngestService> ingest_;
+  LocalStage stage_;
+  uv_tcp_t rtmp_listener_{};
+  bool listener_open_ = false;
+  uv_timer_t tick_{};
+  std::map<uint64_t, RtmpConnection*> connections_;
+  uint64_t next_connection_id_ = 1;
+  std::string rtmp_address_;
+  bool shutting_down_ = false;
+  bool db_closing_ = false;
+  int handles_open_ = 0;
+  std::function<void()> shutdown_done_;
+};
+
+}  // namespace sg::gw
