@@ -30,6 +30,11 @@ size_t DbWorker::pending() const {
   return todo_.size() + finished_.size();
 }
 
+void DbWorker::drain() {
+  std::unique_lock lk(mu_);
+  idle_cv_.wait(lk, [&] { return todo_.empty() && !busy_; });
+}
+
 void DbWorker::run() {
   for (;;) {
     Item item;
@@ -39,12 +44,15 @@ void DbWorker::run() {
       if (todo_.empty()) return;  // stopping and drained
       item = std::move(todo_.front());
       todo_.pop_front();
+      busy_ = true;
     }
     item.result = item.job(*store_);
     {
       std::lock_guard lk(mu_);
       finished_.push_back(std::move(item));
+      busy_ = false;
     }
+    idle_cv_.notify_all();
     uv_async_send(&async_);
   }
 }

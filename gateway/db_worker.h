@@ -32,6 +32,8 @@ class DbWorker {
   // the loop once the handle is closed.
   void close(std::function<void()> on_closed);
   size_t pending() const;
+  // Blocks until every queued job has run (start-up only, before the loop serves anyone).
+  void drain();
 
  private:
   struct Item {
@@ -46,6 +48,8 @@ class DbWorker {
   uv_async_t async_{};
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable idle_cv_;
+  bool busy_ = false;
   std::deque<Item> todo_;
   std::deque<Item> finished_;
   bool stopping_ = false;

@@ -112,13 +112,15 @@ void IngestService::publish_ended(const PublishGrant& g, LivePublisher* publishe
   auto it = live_.find(g.config_id);
   if (it == live_.end() || it->second.publisher != publisher) return;
   live_.erase(it);
+  // State first, events after: whoever sees LEFT in the store also sees the configuration INACTIVE
+  // (the store applies writes in order).
+  registry_.set_config_state(g.config_id, "INACTIVE");
+  registry_.participant_left(g.stage_id, g.session_id, g.participant_id);
   if (!error_code.empty())
     registry_.record_event(g.stage_id, g.session_id, g.participant_id, "PUBLISH_ERROR",
                            std::string(error_code));
   registry_.record_event(g.stage_id, g.session_id, g.participant_id, "PUBLISH_STOPPED");
   registry_.record_event(g.stage_id, g.session_id, g.participant_id, "LEFT");
-  registry_.set_config_state(g.config_id, "INACTIVE");
-  registry_.participant_left(g.stage_id, g.session_id, g.participant_id);
 }
 
 void IngestService::kick_all(std::string_view why) {

@@ -1,0 +1,246 @@
+"""Integration harness: starts the real stagegate daemon on port 0 and drives it with real ffmpeg.
+
+Every test gets its own temporary directory (configuration, SQLite state, logs). Media clips are
+encoded once per run with ffmpeg (lavfi testsrc2 + sine; libx264 + aac) into a shared cache and
+pushed with `-c copy`, so the CPU goes to the gateway and the source packets are known exactly.
+"""
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import string
+import subprocess
+import tempfile
+import time
+import unittest
+
+STAGEGATE = os.environ.get("STAGEGATE_BIN", "stagegate")
+MEDIA_CACHE = os.environ.get("STAGEGATE_MEDIA_CACHE", os.path.join(tempfile.gettempdir(), "stagegate-media"))
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def alnum(n):
+    rng = random.SystemRandom()
+    return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+def new_stream_key():
+    """An operator-supplied key in the IVS format (the test then knows the secret to grep for)."""
+    cid = alnum(12)
+    secret = alnum(32)
+    return cid, secret, f"rt_{ACCOUNT}_{REGION}_{cid}_{secret}"
+
+
+def clip(name, size="640x360", rate=30, seconds=4, profile="baseline", bf=0, gop=None,
+         vcodec="libx264", vbitrate="800k", audio="aac", abitrate="96k", arate=48000, achannels=2,
+         extra=()):
+    """Encodes (once) a short FLV clip and returns its path."""
+    os.makedirs(MEDIA_CACHE, exist_ok=True)
+    path = os.path.join(MEDIA_CACHE, name + ".flv")
+    if os.path.exists(path):
+        return path
+    gop = gop or rate * 2
+    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+           "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}",
+           "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate={arate}",
+           "-t", str(seconds)]
+    if vcodec == "libx264":
+        cmd += ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", profile, "-bf", str(bf),
+                "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+                "-b:v", vbitrate, "-maxrate", vbitrate, "-bufsize", vbitrate,
+                "-x264-params", "sliced-threads=0", "-pix_fmt", "yuv420p"]
+    else:
+        cmd += ["-c:v", vcodec]
+    if audio is None:
+        cmd += ["-an"]
+    else:
+        cmd += ["-c:a", audio, "-b:a", abitrate, "-ar", str(arate), "-ac", str(achannels)]
+    cmd += list(extra) + ["-f", "flv", path + ".tmp"]
+    subprocess.run(cmd, check=True)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def framemd5(source, timeout=60, extra_input=()):
+    """Per-packet (stream index, size, md5) of every audio/video packet, in order per stream."""
+    out = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", *extra_input,
+                          "-i", source, "-map", "0", "-c", "copy", "-f", "framemd5", "-"],
+                         capture_output=True, text=True, timeout=timeout)
+    packets = {}
+    for line in out.stdout.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = [f.strip() for f in line.split(",")]
+        packets.setdefault(int(fields[0]), []).append((int(fields[2]), fields[5], int(fields[4])))
+    return packets  # stream -> [(pts, md5, size)]
+
+
+class Daemon:
+    """One stagegate process with its own directory."""
+
+    def __init__(self, test, config=None, stages=None):
+        self.test = test
+        self.dir = tempfile.mkdtemp(prefix="stagegate-it-")
+        self.db_path = os.path.join(self.dir, "state.db")
+        cfg = {"listeners": {"rtmp": {"bind": "127.0.0.1:0"}},
+               "state": {"path": self.db_path}}
+        for k, v in (config or {}).items():
+            if isinstance(v, dict) and isinstance(cfg.get(k), dict):
+                cfg[k].update(v)
+            else:
+                cfg[k] = v
+        self.keys = {}  # configuration name -> (id, secret, key)
+        if stages:
+            cfg["stages"] = []
+            for sname, ics in stages.items():
+                decl = []
+                for ic in ics:
+                    ic = dict(ic)
+                    if "stream_key" not in ic:
+                        ic["stream_key"] = new_stream_key()[2]
+                    ic.setdefault("ingest_protocol", "RTMP")
+                    ic.setdefault("insecure_ingest", ic["ingest_protocol"] == "RTMP")
+                    parts = ic["stream_key"].split("_", 4)
+                    self.keys[ic["name"]] = (parts[3], parts[4], ic["stream_key"])
+                    decl.append(ic)
+                cfg["stages"].append({"name": sname, "ingest_configurations": decl})
+        self.config_path = os.path.join(self.dir, "stagegate.yaml")
+        with open(self.config_path, "w") as f:
+            json.dump(cfg, f, indent=1)  # JSON is YAML
+        self.log_path = os.path.join(self.dir, "stagegate.log")
+        self.proc = None
+        self.port = None
+        self.children = []
+
+    def start(self, timeout=10):
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen([STAGEGATE, "--config", self.config_path],
+                                     stdout=self.log_file, stderr=subprocess.STDOUT, cwd=self.dir)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = re.search(r"listening for RTMP on 127\.0\.0\.1:(\d+)", self.log())
+            if m:
+                self.port = int(m.group(1))
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError("stagegate exited at start:\n" + self.log())
+            time.sleep(0.05)
+        raise AssertionError("stagegate did not report its RTMP address:\n" + self.log())
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        for p in self.children:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log_file.close()
+            self.assert_no_secrets()
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout=timeout)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def assert_no_secrets(self):
+        text = self.log()
+        for name, (_cid, secret, _key) in self.keys.items():
+            if secret in text:
+                raise AssertionError(f"the secret of stream key '{name}' appears in the log")
+
+    # --- URLs and keys -------------------------------------------------------------------------
+    def publish_url(self, name_or_key):
+        key = self.keys[name_or_key][2] if name_or_key in self.keys else name_or_key
+        return f"rtmp://127.0.0.1:{self.port}/app/{key}"
+
+    def play_url(self, name):
+        return f"rtmp://127.0.0.1:{self.port}/play/{self.participant_id(name)}"
+
+    # --- state ---------------------------------------------------------------------------------
+    def query(self, sql, args=()):
+        con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def configuration(self, name):
+        rows = self.query("SELECT id, participant_id, state, stream_key, stage_arn "
+                          "FROM ingest_configurations WHERE name = ?", (name,))
+        self.test.assertEqual(len(rows), 1, f"ingest configuration {name}")
+        return dict(zip(("id", "participant_id", "state", "stream_key", "stage_arn"), rows[0]))
+
+    def participant_id(self, name):
+        return self.configuration(name)["participant_id"]
+
+    def events(self, name):
+        """[(event name, error code)] of the configuration's participant, oldest first."""
+        pid = self.participant_id(name)
+        return [(n, c) for n, c in self.query(
+            "SELECT name, error_code FROM participant_events WHERE participant_id = ? ORDER BY seq",
+            (pid,))]
+
+    def wait_events(self, name, count, timeout=20):
+        deadline = time.time() + timeout
+        ev = []
+        while time.time() < deadline:
+            ev = self.events(name)
+            if len(ev) >= count:
+                return ev
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} events for {name}, got {ev}\n{self.log()[-3000:]}")
+
+    # --- clients -------------------------------------------------------------------------------
+    def push(self, name_or_key, source, realtime=True, extra=()):
+        """ffmpeg publishing `source` with -c copy. Returns the Popen (stderr captured)."""
+        cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "info"]
+        if realtime:
+            cmd += ["-re"]
+        cmd += ["-i", source, "-map", "0", "-c", "copy", *extra, "-f", "flv",
+                self.publish_url(name_or_key)]
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.children.append(p)
+        return p
+
+    def play(self, name, out_path, extra=()):
+        cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *extra,
+               "-i", self.play_url(name), "-map", "0", "-c", "copy", "-f", "flv", out_path]
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.children.append(p)
+        return p
+
+
+def wait(proc, timeout=60):
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError("client did not finish in time:\n" + (err or ""))
+    return proc.returncode, err or ""
+
+
+class GatewayTestCase(unittest.TestCase):
+    def daemon(self, config=None, stages=None):
+        d = Daemon(self, config, stages)
+        d.start()
+        self.addCleanup(d.close)
+        return d
