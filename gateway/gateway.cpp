@@ -28,6 +28,7 @@ Status Gateway::start() {
   auto errors = registry_->apply_declared(cfg_.stages);
   if (!errors.empty()) return make_error("config.declared", errors.front());
   db_->drain();  // declared resources are on disk before anyone can use them
+  registry_->log_inventory();
   ingest_ = std::make_unique<IngestService>(cfg_, *registry_, log_);
 
   sockaddr_storage addr{};

@@ -10,6 +10,7 @@
 
 #include "config/loader.h"
 #include "gateway/gateway.h"
+#include "gateway/store.h"
 
 namespace {
 
@@ -33,6 +34,41 @@ std::shared_ptr<spdlog::logger> make_logger(const sg::config::Gateway& g) {
   return logger;
 }
 
+// Without a configuration file the gateway is a working demo: one stage and one plain-RTMP ingest
+// configuration whose generated key `stagegate --print-stream-key obs` shows.
+void add_demo_stage(sg::config::Config& cfg) {
+  sg::config::DeclaredIngestConfiguration obs;
+  obs.name = "obs";
+  obs.user_id = "demo";
+  obs.ingest_protocol = "RTMP";
+  obs.insecure_ingest = true;
+  cfg.stages.push_back({"demo", {obs}});
+}
+
+// Prints a stream key on explicit request (standard output, never the log). The daemon must have
+// started once so that the configuration exists.
+int print_stream_key(const sg::config::Config& cfg, const std::string& name) {
+  auto store = sg::gw::open_sqlite_store(cfg.state.path);
+  if (!store) {
+    std::fprintf(stderr, "%s\n", store.error().detail.c_str());
+    return 1;
+  }
+  auto snap = (*store)->load();
+  if (!snap) {
+    std::fprintf(stderr, "%s\n", snap.error().detail.c_str());
+    return 1;
+  }
+  for (const auto& c : snap->ingest_configurations) {
+    if (c.name == name) {
+      std::printf("%s\n", c.stream_key.c_str());
+      return 0;
+    }
+  }
+  std::fprintf(stderr, "no ingest configuration named '%s' in %s (start the gateway once first)\n",
+               name.c_str(), cfg.state.path.c_str());
+  return 1;
+}
+
 int print_errors(const std::vector<std::string>& errors) {
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
   return 2;
@@ -42,10 +78,12 @@ int print_errors(const std::vector<std::string>& errors) {
 
 int main(int argc, char** argv) {
   CLI::App app{"stagegate: an RTMP(S) ingest gateway with the Amazon IVS Real-Time API"};
-  std::string config_path, check_path;
+  std::string config_path, check_path, key_of;
   app.add_option("-c,--config", config_path,
                  "YAML configuration file (default: built-in defaults)");
   app.add_option("--check-config", check_path, "validate a configuration file and exit");
+  app.add_option("--print-stream-key", key_of,
+                 "print the stream key of the named ingest configuration and exit");
   CLI11_PARSE(app, argc, argv);
 
   if (!check_path.empty()) {
@@ -57,7 +95,9 @@ int main(int argc, char** argv) {
 
   auto loaded = config_path.empty() ? sg::config::defaults() : sg::config::load_file(config_path);
   if (!loaded.config) return print_errors(loaded.errors);
+  if (config_path.empty()) add_demo_stage(*loaded.config);
   const sg::config::Config& cfg = *loaded.config;
+  if (!key_of.empty()) return print_stream_key(cfg, key_of);
 
   auto log = make_logger(cfg.gateway);
   std::unique_ptr<uv_loop_t, LoopCloser> loop(new uv_loop_t);

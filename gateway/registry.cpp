@@ -92,6 +92,15 @@ std::vector<std::string> Registry::apply_declared(const std::vector<config::Decl
   return errors;
 }
 
+void Registry::log_inventory() const {
+  for (const auto& [id, c] : configs_) {
+    const Stage* s = stage_by_arn(c.stage_arn);
+    log_.info("ingest configuration {} ({}) stage={} participant {} protocol={}{}", c.id, c.name,
+              s ? s->id : "-", c.participant_id, c.ingest_protocol,
+              c.insecure_ingest ? " (plain RTMP allowed)" : "");
+  }
+}
+
 const Stage* Registry::stage_by_id(std::string_view id) const {
   auto it = stages_.find(id);
   return it == stages_.end() ? nullptr : &it->second;

@@ -29,6 +29,9 @@ class Registry {
   void load(Snapshot snap);
   std::vector<std::string> apply_declared(const std::vector<config::DeclaredStage>& stages);
 
+  // One log line per ingest configuration (id, name, stage, participant id, protocol; never the key).
+  void log_inventory() const;
+
   const Stage* stage_by_id(std::string_view id) const;
   const Stage* stage_by_arn(std::string_view arn) const;
   const Stage* stage_by_name(std::string_view name) const;

@@ -58,9 +58,10 @@ def clip(name, size="640x360", rate=30, seconds=4, profile="baseline", bf=0, gop
         cmd += ["-an"]
     else:
         cmd += ["-c:a", audio, "-b:a", abitrate, "-ar", str(arate), "-ac", str(achannels)]
-    cmd += list(extra) + ["-f", "flv", path + ".tmp"]
+    tmp = f"{path}.{os.getpid()}.tmp"  # tests run in parallel: never share a temporary file
+    cmd += list(extra) + ["-f", "flv", tmp]
     subprocess.run(cmd, check=True)
-    os.replace(path + ".tmp", path)
+    os.replace(tmp, path)
     return path
 
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what stagegate needs to build, run and test, from Debian 12's packages only.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+PACKAGES=(
+  # build
+  g++ cmake ninja-build pkg-config clang-format
+  # libraries
+  libuv1-dev libssl-dev libavcodec-dev libavformat-dev libavutil-dev libyaml-cpp-dev
+  libsqlite3-dev libhttp-parser-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  # real clients and peers used by the tests
+  ffmpeg nginx libnginx-mod-rtmp sqlite3 python3
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
