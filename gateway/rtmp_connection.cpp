@@ -151,11 +151,21 @@ void RtmpConnection::on_media(const rtmp::MediaMessage& m) {
     publish_started_ = true;
     gw_.ingest().publish_started(*grant_);
     broadcast_ = &gw_.stage().broadcast(grant_->participant_id);
+    start_relay();
     for (const auto& h : held_) broadcast_->publish(h);
     held_.clear();
     return;
   }
   broadcast_->publish(m);
+}
+
+void RtmpConnection::start_relay() {
+  const auto& ep = gw_.config().stage_endpoint;
+  if (ep.kind != "rtmp") return;
+  std::string url = expand_url_template(ep.url, grant_->stage_id, grant_->participant_id);
+  std::string prefix = "conn=" + std::to_string(id_) + " participant=" + grant_->participant_id;
+  relay_ = Relay::start(gw_.loop(), ep, std::move(url), *broadcast_, gw_.log(), prefix,
+                        [this](std::string why) { kick("INTERNAL_SERVER_EXCEPTION", why); });
 }
 
 void RtmpConnection::fail_publish(const validation::Violation& v) {
@@ -169,6 +179,10 @@ void RtmpConnection::fail_publish(const validation::Violation& v) {
 
 void RtmpConnection::end_publish(std::string_view error_code) {
   if (!grant_) return;
+  if (relay_) {
+    relay_->stop();
+    relay_ = nullptr;
+  }
   if (broadcast_) {
     broadcast_->end();
     broadcast_ = nullptr;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gateway/ingest_service.h"
+#include "gateway/relay.h"
 #include "gateway/stage_plane.h"
 #include "gateway/tcp_stream.h"
 #include "rtmp/server_session.h"
@@ -65,7 +66,7 @@ class RtmpConnection final : public rtmp::ServerSessionHandler, public LivePubli
   void on_bytes(ByteView data);
   void end_publish(std::string_view error_code);
   void fail_publish(const validation::Violation& v);
-  void forward(const rtmp::MediaMessage& m);
+  void start_relay();
   void flush();
 
   Gateway& gw_;
@@ -89,6 +90,7 @@ class RtmpConnection final : public rtmp::ServerSessionHandler, public LivePubli
   bool publish_started_ = false;
   std::deque<rtmp::MediaMessage> held_;  // media before both sequence headers validated
   Broadcast* broadcast_ = nullptr;
+  Relay* relay_ = nullptr;  // stage_endpoint kind rtmp; frees itself after stop()
 
   // Player state.
   PlayerSink player_sink_{};

@@ -46,10 +46,13 @@ void Broadcast::publish(const MediaMessage& in) {
     video_header_ = m;
   } else if (is_audio_sequence_header(m)) {
     audio_header_ = m;
-  } else if (is_video_keyframe(m)) {
+  } else if (is_video_keyframe(m) && seen_keyframe_) {
     gop_.clear();
     gop_.push_back(m);
-  } else if (!gop_.empty()) {
+  } else {
+    // Until the second keyframe the cache holds everything from the start of the publish, so a
+    // consumer that joins early (the relay, a player) gets every packet the encoder sent.
+    seen_keyframe_ = seen_keyframe_ || is_video_keyframe(m);
     // Bounded: a GOP longer than this is not a GOP any player wants replayed.
     if (gop_.size() < 4096) gop_.push_back(m);
   }
@@ -77,6 +80,7 @@ void Broadcast::remove(MediaConsumer* c) {
 void Broadcast::end() {
   live_ = false;
   have_base_ = false;
+  seen_keyframe_ = false;
   metadata_ = video_header_ = audio_header_ = {};
   gop_.clear();
   auto consumers = consumers_;

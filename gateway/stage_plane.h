@@ -39,6 +39,7 @@ class Broadcast {
   void replay_to(MediaConsumer* c) const;
   bool live_ = false;
   bool have_base_ = false;
+  bool seen_keyframe_ = false;
   uint64_t base_ = 0;
   MediaMessage metadata_, video_header_, audio_header_;
   std::vector<MediaMessage> gop_;

@@ -1,0 +1,241 @@
+#include "gateway/relay.h"
+
+#include <algorithm>
+
+#include "gateway/random.h"
+
+namespace sg::gw {
+
+std::optional<RtmpUrl> parse_rtmp_url(const std::string& url) {
+  constexpr std::string_view kScheme = "rtmp://";
+  if (url.rfind(kScheme, 0) != 0) return std::nullopt;
+  std::string rest = url.substr(kScheme.size());
+  auto slash = rest.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  std::string hostport = rest.substr(0, slash);
+  std::string path = rest.substr(slash + 1);
+  RtmpUrl u;
+  if (!hostport.empty() && hostport[0] == '[') {
+    auto close = hostport.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    u.host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':')
+      u.port = static_cast<uint16_t>(std::stoi(hostport.substr(close + 2)));
+  } else {
+    auto colon = hostport.rfind(':');
+    u.host = hostport.substr(0, colon);
+    if (colon != std::string::npos) {
+      auto port = hostport.substr(colon + 1);
+      if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit))
+        return std::nullopt;
+      int p = std::stoi(port);
+      if (p <= 0 || p > 65535) return std::nullopt;
+      u.port = static_cast<uint16_t>(p);
+    }
+  }
+  auto app_end = path.find('/');
+  if (u.host.empty() || app_end == std::string::npos || app_end == 0 ||
+      app_end + 1 >= path.size())
+    return std::nullopt;
+  u.app = path.substr(0, app_end);
+  u.stream = path.substr(app_end + 1);
+  u.tc_url = "rtmp://" + hostport + "/" + u.app;
+  return u;
+}
+
+std::string expand_url_template(std::string t, const std::string& stage_id,
+                                const std::string& participant_id) {
+  for (auto [key, value] : {std::pair<std::string_view, const std::string&>{"{stageId}", stage_id},
+                            {"{participantId}", participant_id}}) {
+    for (size_t p; (p = t.find(key)) != std::string::npos;) t.replace(p, key.size(), value);
+  }
+  return t;
+}
+
+// One connection attempt to the upstream: its own queue, TCP stream and client session. It frees
+// itself once its handle has closed; the Relay only ever points at the current one.
+struct Relay::Upstream final : rtmp::ClientSessionHandler {
+  Relay* relay;
+  OutQueue out;
+  TcpStream tcp;
+  rtmp::ClientSession session;
+  bool publishing = false;
+  bool dead = false;
+
+  Upstream(Relay* r, rtmp::ClientSessionOptions opts)
+      : relay(r),
+        tcp(r->loop_, out),
+        session(std::move(opts), [](uint8_t* p, size_t n) { random_bytes(p, n); }, *this, out) {}
+
+  void kill(const std::string& why) {
+    if (dead) return;
+    dead = true;
+    Relay* r = relay;
+    relay = nullptr;
+    tcp.close([this, r] {
+      r->live_upstreams_--;
+      r->maybe_delete();
+      delete this;
+    });
+    if (r->upstream_ == this) {
+      r->upstream_ = nullptr;
+      if (!why.empty()) r->upstream_lost(why);
+    }
+  }
+  void on_connected() override {}
+  void on_publish_started() override {
+    publishing = true;
+    if (relay) relay->upstream_publishing();
+  }
+  void on_play_started() override {}
+  void on_status(std::string_view level, std::string_view code, std::string_view) override {
+    if (relay && level == "error")
+      relay->log_.warn("{} upstream status {}", relay->prefix_, code);
+  }
+  void on_media(const MediaMessage&) override {}
+  void on_error(const Error& e) override { kill("upstream refused: " + e.detail); }
+};
+
+Relay* Relay::start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
+                    Broadcast& source, spdlog::logger& log, std::string prefix,
+                    OnFailed on_failed) {
+  auto* r = new Relay(loop, ep, std::move(url), source, log, std::move(prefix),
+                      std::move(on_failed));
+  r->connect();
+  return r;
+}
+
+Relay::Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
+             Broadcast& source, spdlog::logger& log, std::string prefix, OnFailed on_failed)
+    : loop_(loop),
+      ep_(ep),
+      url_(std::move(url)),
+      source_(source),
+      log_(log),
+      prefix_(std::move(prefix)),
+      on_failed_(std::move(on_failed)),
+      backoff_(ep.reconnect_initial) {
+  target_ = parse_rtmp_url(url_);
+  uv_timer_init(loop_, &timer_);
+  timer_.data = this;
+  down_since_ = now_millis();
+}
+
+Relay::~Relay() = default;
+
+void Relay::connect() {
+  if (stopping_ || failed_) return;
+  if (!target_) {
+    upstream_lost("the relay URL is not a valid rtmp:// URL");
+    return;
+  }
+  sockaddr_storage addr{};
+  if (resolve_endpoint(target_->host, target_->port, addr) != 0) {
+    upstream_lost("the relay host must be an IP address or localhost");
+    return;
+  }
+  rtmp::ClientSessionOptions opts;
+  opts.mode = rtmp::ClientSessionOptions::Mode::kPublish;
+  opts.app = target_->app;
+  opts.tc_url = target_->tc_url;
+  opts.stream_name = target_->stream;
+  auto* up = new Upstream(this, std::move(opts));
+  upstream_ = up;
+  live_upstreams_++;
+  int rc = up->tcp.connect(reinterpret_cast<sockaddr*>(&addr), [this, up](int status) {
+    if (up->dead) return;
+    if (status != 0) {
+      up->kill(std::string("connect: ") + uv_strerror(status));
+      return;
+    }
+    up->tcp.start_reading(
+        [up](ByteView d) {
+          if (up->dead) return;
+          Status s = up->session.feed(d);
+          up->tcp.flush();
+          if (!s) up->kill("upstream protocol error: " + s.error().detail);
+        },
+        [up](int st) { up->kill(st == UV_EOF ? "upstream closed the connection" : uv_strerror(st)); });
+    up->session.start();
+    up->tcp.flush();
+  });
+  if (rc != 0) up->kill(std::string("connect: ") + uv_strerror(rc));
+}
+
+void Relay::upstream_publishing() {
+  log_.info("{} relaying to the stage endpoint", prefix_);
+  down_since_ = 0;
+  backoff_ = ep_.reconnect_initial;
+  attached_ = true;
+  source_.add(this);  // replays metadata, sequence headers and the current GOP
+}
+
+void Relay::detach() {
+  if (attached_) source_.remove(this);
+  attached_ = false;
+}
+
+void Relay::upstream_lost(const std::string& why) {
+  if (stopping_ || failed_) return;
+  detach();
+  log_.warn("{} stage endpoint unavailable: {}", prefix_, why);
+  if (down_since_ == 0) down_since_ = now_millis();
+  check_downtime();
+  if (!failed_) schedule_reconnect();
+}
+
+void Relay::check_downtime() {
+  if (down_since_ == 0 || failed_) return;
+  if (now_millis() - down_since_ >= ep_.max_downtime.count()) {
+    failed_ = true;
+    uv_timer_stop(&timer_);
+    if (on_failed_) on_failed_("the stage endpoint stayed unavailable");
+  }
+}
+
+void Relay::schedule_reconnect() {
+  auto delay = backoff_;
+  backoff_ = std::min(backoff_ * 2, ep_.reconnect_max);
+  uv_timer_start(
+      &timer_,
+      [](uv_timer_t* t) {
+        auto* self = static_cast<Relay*>(t->data);
+        self->check_downtime();
+        self->connect();
+      },
+      static_cast<uint64_t>(delay.count()), 0);
+}
+
+void Relay::on_media(const MediaMessage& m) {
+  if (!upstream_ || !upstream_->publishing) return;
+  upstream_->session.send_media(m);
+  upstream_->tcp.flush();
+}
+
+void Relay::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  detach();
+  uv_timer_stop(&timer_);
+  if (upstream_) {
+    Upstream* up = upstream_;
+    upstream_ = nullptr;
+    if (up->publishing) {
+      up->session.close();
+      up->tcp.when_drained([up] { up->kill(""); });
+    } else {
+      up->kill("");
+    }
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), [](uv_handle_t* h) {
+    auto* self = static_cast<Relay*>(h->data);
+    self->timer_closed_ = true;
+    self->maybe_delete();
+  });
+}
+
+void Relay::maybe_delete() {
+  if (stopping_ && timer_closed_ && live_upstreams_ == 0) delete this;
+}
+
+}  // namespace sg::gw

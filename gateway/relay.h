@@ -1,0 +1,82 @@
+// The `rtmp` stage endpoint: one participant's accepted media republished to an upstream RTMP server
+// (URL template with {stageId} and {participantId}), with reconnect and exponential backoff. An
+// upstream that stays unreachable longer than stage_endpoint.max_downtime fails the publish
+// (INTERNAL_SERVER_EXCEPTION). The relay is a MediaConsumer of the participant's Broadcast while its
+// upstream is publishing: joining the broadcast replays metadata, sequence headers and the current
+// GOP, so every (re)connected upstream stream starts decodable. Payloads are shared, never copied.
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "gateway/registry.h"
+#include "gateway/stage_plane.h"
+#include "gateway/tcp_stream.h"
+#include "rtmp/client_session.h"
+
+namespace sg::gw {
+
+struct RtmpUrl {
+  std::string host;
+  uint16_t port = 1935;
+  std::string app;
+  std::string stream;  // may carry ?query
+  std::string tc_url;
+};
+// rtmp://host[:port]/app/stream ; nullopt when malformed.
+std::optional<RtmpUrl> parse_rtmp_url(const std::string& url);
+std::string expand_url_template(std::string tmpl, const std::string& stage_id,
+                                const std::string& participant_id);
+
+class Relay final : public MediaConsumer {
+ public:
+  using OnFailed = std::function<void(std::string why)>;
+
+  // Starts connecting at once. `on_failed` runs (once) when the upstream stayed down too long.
+  static Relay* start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
+                      Broadcast& source, spdlog::logger& log, std::string log_prefix,
+                      OnFailed on_failed);
+  // Stops relaying: ends the upstream publish politely and frees itself once its handles closed.
+  void stop();
+
+  void on_media(const MediaMessage& m) override;
+  void on_broadcast_end() override {}
+
+ private:
+  struct Upstream;
+  Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, Broadcast& source,
+        spdlog::logger& log, std::string prefix, OnFailed on_failed);
+  ~Relay();
+  void connect();
+  void upstream_publishing();
+  void upstream_lost(const std::string& why);
+  void schedule_reconnect();
+  void check_downtime();
+  void detach();
+  void maybe_delete();
+
+  uv_loop_t* loop_;
+  const config::StageEndpoint& ep_;
+  std::string url_;
+  Broadcast& source_;
+  bool attached_ = false;
+  spdlog::logger& log_;
+  std::string prefix_;
+  OnFailed on_failed_;
+  std::optional<RtmpUrl> target_;
+  Upstream* upstream_ = nullptr;  // frees itself after closing
+  uv_timer_t timer_{};
+  bool timer_closed_ = false;
+  bool stopping_ = false;
+  bool failed_ = false;
+  int live_upstreams_ = 0;
+  Millis down_since_ = 0;  // 0 while publishing upstream
+  std::chrono::milliseconds backoff_;
+};
+
+}  // namespace sg::gw
