@@ -34,9 +34,9 @@ using Property = std::pair<std::string, Value>;
 // One AMF0 value. Objects and ECMA arrays keep their properties in wire order.
 struct Value {
   Type type = Type::kNull;
-  double number = 0;          // kNumber, kDate (ms since epoch)
-  bool boolean = false;       // kBoolean
-  std::string string;         // kString, kLongString
+  double number = 0;                 // kNumber, kDate (ms since epoch)
+  bool boolean = false;              // kBoolean
+  std::string string;                // kString, kLongString
   std::vector<Property> properties;  // kObject, kEcmaArray
   std::vector<Value> elements;       // kStrictArray
   int16_t timezone = 0;              // kDate
@@ -48,6 +48,8 @@ struct Value {
   static Value make_undefined();
   static Value make_object(std::vector<Property> props = {});
   static Value make_ecma_array(std::vector<Property> props = {});
+  static Value make_strict_array(std::vector<Value> elements = {});
+  static Value make_date(double ms_since_epoch, int16_t timezone = 0);
 
   // Object / ECMA array lookup; nullptr when absent or not an object.
   const Value* find(std::string_view key) const;
@@ -58,12 +60,23 @@ struct Value {
   bool operator==(const Value& o) const;
 };
 
-// Decodes one value at `data[pos]`, advancing pos. Reason ids: amf0.truncated, amf0.bad_type,
-// amf0.too_deep.
+// Bounds of one decode call: nesting depth of objects/arrays, and the total number of values (a
+// one-byte null expands to a ~100-byte Value, so the count bounds memory, not the input size).
+struct DecodeLimits {
+  int max_depth = 32;
+  size_t max_values = 65536;
+};
+
+// Decodes one value at `data[pos]`, advancing pos (left unchanged on error). Reason ids:
+// amf0.truncated, amf0.bad_type, amf0.too_deep, amf0.too_many_values.
 Result<Value> decode(ByteView data, size_t& pos);
+Result<Value> decode(ByteView data, size_t& pos, const DecodeLimits& limits);
 // Decodes every value until the end of data (a command message: name, transaction id, ...).
 Result<std::vector<Value>> decode_all(ByteView data);
+Result<std::vector<Value>> decode_all(ByteView data, const DecodeLimits& limits);
 
+// Encoding cannot fail: a kString longer than 65535 bytes is written as a long string, and object
+// keys are cut at 65535 bytes.
 void encode(const Value& v, std::vector<uint8_t>& out);
 std::vector<uint8_t> encode_all(const std::vector<Value>& values);
 

@@ -78,12 +78,16 @@ class OutQueue {
   const std::deque<Segment>& segments() const { return segs_; }
   // Drops `n` bytes from the front (after they were written).
   void consume(size_t n);
+  // The first `n` segments are being written: their bytes must not move, so appends no longer
+  // coalesce into them. consume() unpins segments as it drops them.
+  void pin_front(size_t n) { pinned_ = n; }
   // Moves everything out as one contiguous vector (tests, TLS).
   std::vector<uint8_t> take_all();
 
  private:
   std::deque<Segment> segs_;
   size_t bytes_ = 0;
+  size_t pinned_ = 0;
 };
 
 }  // namespace sg
