@@ -1,6 +1,8 @@
 // The validated, immutable configuration. Parsed once from YAML (config/loader.h), defaulted,
 // validated, then passed by const reference to constructors. Every field has a default so that no
 // file at all gives a working loopback gateway with SQLite state and the local stage.
+// Every struct compares with ==, so a reload (SIGHUP) can tell what changed and tests can compare
+// whole sections against the documented defaults.
 #pragma once
 
 #include <chrono>
@@ -14,6 +16,8 @@ namespace sg::config {
 struct Endpoint {
   std::string host = "127.0.0.1";  // IPv4 or IPv6 literal ("::1"), or "localhost"
   uint16_t port = 0;               // 0 = pick a free port
+
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
 struct Gateway {
@@ -22,6 +26,8 @@ struct Gateway {
   std::string public_host = "127.0.0.1";
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // trace | debug | info | warn | error
+
+  friend bool operator==(const Gateway&, const Gateway&) = default;
 };
 
 struct RtmpListener {
@@ -33,6 +39,8 @@ struct RtmpListener {
   uint32_t handshake_timeout_ms = 10000;
   uint32_t idle_timeout_ms = 30000;  // no bytes at all from the peer
   uint32_t out_chunk_size = 4096;
+
+  friend bool operator==(const RtmpListener&, const RtmpListener&) = default;
 };
 
 struct RtmpsListener {
@@ -40,25 +48,35 @@ struct RtmpsListener {
   Endpoint bind{"127.0.0.1", 4443};
   std::string certificate;  // PEM chain
   std::string private_key;
+
+  friend bool operator==(const RtmpsListener&, const RtmpsListener&) = default;
 };
 
 struct ApiListener {
   bool enabled = true;
   Endpoint bind{"127.0.0.1", 8080};
+
+  friend bool operator==(const ApiListener&, const ApiListener&) = default;
 };
 
 struct State {
   std::string path = "var/stagegate.db";
+
+  friend bool operator==(const State&, const State&) = default;
 };
 
 struct Credential {
   std::string access_key_id;
   std::string secret_access_key;
+
+  friend bool operator==(const Credential&, const Credential&) = default;
 };
 
 struct Api {
   std::vector<Credential> credentials;
   bool allow_anonymous = false;
+
+  friend bool operator==(const Api&, const Api&) = default;
 };
 
 struct VideoRules {
@@ -76,6 +94,8 @@ struct VideoRules {
   uint32_t min_idr_interval_ms = 1000;
   uint32_t max_idr_interval_ms = 2000;
   bool enforce_idr_interval = false;
+
+  friend bool operator==(const VideoRules&, const VideoRules&) = default;
 };
 
 struct AudioRules {
@@ -83,6 +103,8 @@ struct AudioRules {
   std::vector<uint32_t> sample_rates = {44100, 48000};
   uint32_t max_channels = 2;
   uint32_t max_bitrate_kbps = 160;
+
+  friend bool operator==(const AudioRules&, const AudioRules&) = default;
 };
 
 struct Media {
@@ -92,6 +114,8 @@ struct Media {
   std::chrono::milliseconds track_grace{5000};
   VideoRules video;
   AudioRules audio;
+
+  friend bool operator==(const Media&, const Media&) = default;
 };
 
 struct Limits {
@@ -102,6 +126,8 @@ struct Limits {
   uint32_t auth_failures_before_throttle = 5;  // per remote address
   std::chrono::milliseconds auth_throttle_window{60000};
   uint32_t max_connections = 1000;
+
+  friend bool operator==(const Limits&, const Limits&) = default;
 };
 
 struct StageEndpoint {
@@ -110,16 +136,23 @@ struct StageEndpoint {
   std::chrono::milliseconds reconnect_initial{500};
   std::chrono::milliseconds reconnect_max{5000};
   std::chrono::milliseconds max_downtime{10000};  // then INTERNAL_SERVER_EXCEPTION
+
+  friend bool operator==(const StageEndpoint&, const StageEndpoint&) = default;
 };
 
 struct Playback {
   // Until participant tokens exist: who may play /play/<participantId> without a token.
   bool allow_loopback = true;
   bool allow_any = false;
+
+  friend bool operator==(const Playback&, const Playback&) = default;
 };
 
 struct Sessions {
-  std::chrono::milliseconds idle_end{60000};  // a stage session ends this long after the last leaves
+  std::chrono::milliseconds idle_end{
+      60000};  // a stage session ends this long after the last leaves
+
+  friend bool operator==(const Sessions&, const Sessions&) = default;
 };
 
 struct DeclaredIngestConfiguration {
@@ -129,11 +162,16 @@ struct DeclaredIngestConfiguration {
   std::string ingest_protocol = "RTMPS";  // RTMP | RTMPS
   bool insecure_ingest = false;
   std::string stream_key;  // optional operator-supplied key in the IVS format
+
+  friend bool operator==(const DeclaredIngestConfiguration&,
+                         const DeclaredIngestConfiguration&) = default;
 };
 
 struct DeclaredStage {
   std::string name;
   std::vector<DeclaredIngestConfiguration> ingest_configurations;
+
+  friend bool operator==(const DeclaredStage&, const DeclaredStage&) = default;
 };
 
 struct Config {
@@ -150,6 +188,8 @@ struct Config {
   Playback playback;
   Sessions sessions;
   std::vector<DeclaredStage> stages;
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 }  // namespace sg::config

@@ -22,6 +22,14 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
 
+def merge(into, extra):
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            merge(into[k], v)
+        else:
+            into[k] = v
+
+
 def alnum(n):
     rng = random.SystemRandom()
     return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n))
@@ -88,11 +96,7 @@ class Daemon:
         self.db_path = os.path.join(self.dir, "state.db")
         cfg = {"listeners": {"rtmp": {"bind": "127.0.0.1:0"}},
                "state": {"path": self.db_path}}
-        for k, v in (config or {}).items():
-            if isinstance(v, dict) and isinstance(cfg.get(k), dict):
-                cfg[k].update(v)
-            else:
-                cfg[k] = v
+        merge(cfg, config or {})
         self.keys = {}  # configuration name -> (id, secret, key)
         if stages:
             cfg["stages"] = []
