@@ -17,6 +17,8 @@ import time
 import unittest
 
 STAGEGATE = os.environ.get("STAGEGATE_BIN", "stagegate")
+SG_PUSH = os.environ.get("STAGEGATE_PUSH_BIN", "sg_push")
+TEST_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "validation", "data")
 MEDIA_CACHE = os.environ.get("STAGEGATE_MEDIA_CACHE", os.path.join(tempfile.gettempdir(), "stagegate-media"))
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -222,6 +224,13 @@ class Daemon:
         cmd += ["-i", source, "-map", "0", "-c", "copy", *extra, "-f", "flv",
                 self.publish_url(name_or_key)]
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.children.append(p)
+        return p
+
+    def sg_push(self, name_or_key, source, *options):
+        """The project's test publisher (tests/tools/sg_push): raw FLV tags, exact timestamps."""
+        p = subprocess.Popen([SG_PUSH, *options, source, self.publish_url(name_or_key)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.children.append(p)
         return p
 
