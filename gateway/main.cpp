@@ -45,9 +45,10 @@ void add_demo_stage(sg::config::Config& cfg) {
   cfg.stages.push_back({"demo", {obs}});
 }
 
-// Prints a stream key on explicit request (standard output, never the log). The daemon must have
-// started once so that the configuration exists.
-int print_stream_key(const sg::config::Config& cfg, const std::string& name) {
+// Prints a configuration's stream key or participant id on explicit request (standard output,
+// never the log). The daemon must have started once so that the configuration exists.
+int print_configuration_field(const sg::config::Config& cfg, const std::string& name,
+                              bool stream_key) {
   auto store = sg::gw::open_sqlite_store(cfg.state.path);
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().detail.c_str());
@@ -60,7 +61,7 @@ int print_stream_key(const sg::config::Config& cfg, const std::string& name) {
   }
   for (const auto& c : snap->ingest_configurations) {
     if (c.name == name) {
-      std::printf("%s\n", c.stream_key.c_str());
+      std::printf("%s\n", (stream_key ? c.stream_key : c.participant_id).c_str());
       return 0;
     }
   }
@@ -78,12 +79,14 @@ int print_errors(const std::vector<std::string>& errors) {
 
 int main(int argc, char** argv) {
   CLI::App app{"stagegate: an RTMP(S) ingest gateway with the Amazon IVS Real-Time API"};
-  std::string config_path, check_path, key_of;
+  std::string config_path, check_path, key_of, participant_of;
   app.add_option("-c,--config", config_path,
                  "YAML configuration file (default: built-in defaults)");
   app.add_option("--check-config", check_path, "validate a configuration file and exit");
   app.add_option("--print-stream-key", key_of,
                  "print the stream key of the named ingest configuration and exit");
+  app.add_option("--print-participant-id", participant_of,
+                 "print the participant id (for /play/<id>) of the named ingest configuration");
   CLI11_PARSE(app, argc, argv);
 
   if (!check_path.empty()) {
@@ -97,7 +100,8 @@ int main(int argc, char** argv) {
   if (!loaded.config) return print_errors(loaded.errors);
   if (config_path.empty()) add_demo_stage(*loaded.config);
   const sg::config::Config& cfg = *loaded.config;
-  if (!key_of.empty()) return print_stream_key(cfg, key_of);
+  if (!key_of.empty()) return print_configuration_field(cfg, key_of, /*stream_key=*/true);
+  if (!participant_of.empty()) return print_configuration_field(cfg, participant_of, false);
 
   auto log = make_logger(cfg.gateway);
   std::unique_ptr<uv_loop_t, LoopCloser> loop(new uv_loop_t);

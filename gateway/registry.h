@@ -29,7 +29,8 @@ class Registry {
   void load(Snapshot snap);
   std::vector<std::string> apply_declared(const std::vector<config::DeclaredStage>& stages);
 
-  // One log line per ingest configuration (id, name, stage, participant id, protocol; never the key).
+  // One log line per ingest configuration (id, name, stage, participant id, protocol; never the
+  // key).
   void log_inventory() const;
 
   const Stage* stage_by_id(std::string_view id) const;

@@ -34,8 +34,7 @@ std::optional<RtmpUrl> parse_rtmp_url(const std::string& url) {
     }
   }
   auto app_end = path.find('/');
-  if (u.host.empty() || app_end == std::string::npos || app_end == 0 ||
-      app_end + 1 >= path.size())
+  if (u.host.empty() || app_end == std::string::npos || app_end == 0 || app_end + 1 >= path.size())
     return std::nullopt;
   u.app = path.substr(0, app_end);
   u.stream = path.substr(app_end + 1);
@@ -65,7 +64,8 @@ struct Relay::Upstream final : rtmp::ClientSessionHandler {
   Upstream(Relay* r, rtmp::ClientSessionOptions opts)
       : relay(r),
         tcp(r->loop_, out),
-        session(std::move(opts), [](uint8_t* p, size_t n) { random_bytes(p, n); }, *this, out) {}
+        session(
+            std::move(opts), [](uint8_t* p, size_t n) { random_bytes(p, n); }, *this, out) {}
 
   void kill(const std::string& why) {
     if (dead) return;
@@ -89,27 +89,27 @@ struct Relay::Upstream final : rtmp::ClientSessionHandler {
   }
   void on_play_started() override {}
   void on_status(std::string_view level, std::string_view code, std::string_view) override {
-    if (relay && level == "error")
-      relay->log_.warn("{} upstream status {}", relay->prefix_, code);
+    if (relay && level == "error") relay->log_.warn("{} upstream status {}", relay->prefix_, code);
   }
   void on_media(const MediaMessage&) override {}
   void on_error(const Error& e) override { kill("upstream refused: " + e.detail); }
 };
 
 Relay* Relay::start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
-                    Broadcast& source, spdlog::logger& log, std::string prefix,
+                    size_t max_backlog, Broadcast& source, spdlog::logger& log, std::string prefix,
                     OnFailed on_failed) {
-  auto* r = new Relay(loop, ep, std::move(url), source, log, std::move(prefix),
+  auto* r = new Relay(loop, ep, std::move(url), max_backlog, source, log, std::move(prefix),
                       std::move(on_failed));
   r->connect();
   return r;
 }
 
-Relay::Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
+Relay::Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, size_t max_backlog,
              Broadcast& source, spdlog::logger& log, std::string prefix, OnFailed on_failed)
     : loop_(loop),
       ep_(ep),
       url_(std::move(url)),
+      max_backlog_(max_backlog),
       source_(source),
       log_(log),
       prefix_(std::move(prefix)),
@@ -155,7 +155,9 @@ void Relay::connect() {
           up->tcp.flush();
           if (!s) up->kill("upstream protocol error: " + s.error().detail);
         },
-        [up](int st) { up->kill(st == UV_EOF ? "upstream closed the connection" : uv_strerror(st)); });
+        [up](int st) {
+          up->kill(st == UV_EOF ? "upstream closed the connection" : uv_strerror(st));
+        });
     up->session.start();
     up->tcp.flush();
   });
@@ -210,6 +212,9 @@ void Relay::on_media(const MediaMessage& m) {
   if (!upstream_ || !upstream_->publishing) return;
   upstream_->session.send_media(m);
   upstream_->tcp.flush();
+  // An upstream that does not keep up is treated like one that went away: reconnect, resume at a
+  // keyframe. The backlog never grows without bound.
+  if (upstream_->out.size_bytes() > max_backlog_) upstream_->kill("the stage endpoint is too slow");
 }
 
 void Relay::stop() {

@@ -1,9 +1,10 @@
-// The `rtmp` stage endpoint: one participant's accepted media republished to an upstream RTMP server
-// (URL template with {stageId} and {participantId}), with reconnect and exponential backoff. An
-// upstream that stays unreachable longer than stage_endpoint.max_downtime fails the publish
-// (INTERNAL_SERVER_EXCEPTION). The relay is a MediaConsumer of the participant's Broadcast while its
-// upstream is publishing: joining the broadcast replays metadata, sequence headers and the current
-// GOP, so every (re)connected upstream stream starts decodable. Payloads are shared, never copied.
+// The `rtmp` stage endpoint: one participant's accepted media republished to an upstream RTMP
+// server (URL template with {stageId} and {participantId}), with reconnect and exponential backoff.
+// An upstream that stays unreachable longer than stage_endpoint.max_downtime fails the publish
+// (INTERNAL_SERVER_EXCEPTION). The relay is a MediaConsumer of the participant's Broadcast while
+// its upstream is publishing: joining the broadcast replays metadata, sequence headers and the
+// current GOP, so every (re)connected upstream stream starts decodable. Payloads are shared, never
+// copied.
 #pragma once
 
 #include <uv.h>
@@ -38,9 +39,10 @@ class Relay final : public MediaConsumer {
   using OnFailed = std::function<void(std::string why)>;
 
   // Starts connecting at once. `on_failed` runs (once) when the upstream stayed down too long.
+  // `max_backlog` bounds the bytes queued for the upstream.
   static Relay* start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
-                      Broadcast& source, spdlog::logger& log, std::string log_prefix,
-                      OnFailed on_failed);
+                      size_t max_backlog, Broadcast& source, spdlog::logger& log,
+                      std::string log_prefix, OnFailed on_failed);
   // Stops relaying: ends the upstream publish politely and frees itself once its handles closed.
   void stop();
 
@@ -49,8 +51,8 @@ class Relay final : public MediaConsumer {
 
  private:
   struct Upstream;
-  Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, Broadcast& source,
-        spdlog::logger& log, std::string prefix, OnFailed on_failed);
+  Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, size_t max_backlog,
+        Broadcast& source, spdlog::logger& log, std::string prefix, OnFailed on_failed);
   ~Relay();
   void connect();
   void upstream_publishing();
@@ -63,6 +65,7 @@ class Relay final : public MediaConsumer {
   uv_loop_t* loop_;
   const config::StageEndpoint& ep_;
   std::string url_;
+  size_t max_backlog_;
   Broadcast& source_;
   bool attached_ = false;
   spdlog::logger& log_;

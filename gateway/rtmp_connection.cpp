@@ -27,6 +27,8 @@ std::string_view strip_query(std::string_view s) {
 
 // Held media before both sequence headers validated: enough for metadata, headers and a few frames.
 constexpr size_t kMaxHeld = 256;
+// A connection closing after its last messages waits this long for the peer to read them.
+constexpr Millis kDrainTimeoutMs = 5000;
 
 }  // namespace
 
@@ -164,7 +166,8 @@ void RtmpConnection::start_relay() {
   if (ep.kind != "rtmp") return;
   std::string url = expand_url_template(ep.url, grant_->stage_id, grant_->participant_id);
   std::string prefix = "conn=" + std::to_string(id_) + " participant=" + grant_->participant_id;
-  relay_ = Relay::start(gw_.loop(), ep, std::move(url), *broadcast_, gw_.log(), prefix,
+  relay_ = Relay::start(gw_.loop(), ep, std::move(url), gw_.config().rtmp.max_pending_output_bytes,
+                        *broadcast_, gw_.log(), prefix,
                         [this](std::string why) { kick("INTERNAL_SERVER_EXCEPTION", why); });
 }
 
@@ -227,6 +230,10 @@ void RtmpConnection::on_broadcast_end() {
 
 void RtmpConnection::tick(Millis now) {
   if (closing_) return;
+  if (draining_since_ && now - draining_since_ > kDrainTimeoutMs) {
+    close("peer did not read the final messages in time");
+    return;
+  }
   const auto& l = gw_.config().rtmp;
   if (session_->state() == rtmp::ServerSession::State::kHandshake &&
       now - created_ > l.handshake_timeout_ms) {
@@ -247,6 +254,7 @@ void RtmpConnection::tick(Millis now) {
 void RtmpConnection::close_after_flush(std::string_view why) {
   if (closing_) return;
   std::string reason(why);
+  draining_since_ = now_millis();
   tcp_.stop_reading();
   tcp_.when_drained([this, reason] { close(reason); });
 }

@@ -78,6 +78,7 @@ class RtmpConnection final : public rtmp::ServerSessionHandler, public LivePubli
   std::unique_ptr<rtmp::ServerSession> session_;
   Role role_ = Role::kUnknown;
   bool closing_ = false;
+  Millis draining_since_ = 0;  // close_after_flush() waiting for the queue to drain
   Millis created_ = 0;
   Millis last_bytes_ = 0;
   Millis last_media_ = 0;
