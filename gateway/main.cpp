@@ -1,5 +1,6 @@
 // stagegate: the daemon. `stagegate [--config FILE]` runs it; `stagegate --check-config FILE`
 // validates a configuration file and exits.
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <uv.h>
@@ -7,6 +8,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
+
+extern "C" {
+#include <libavutil/log.h>
+}
 
 #include "config/loader.h"
 #include "gateway/gateway.h"
@@ -104,6 +109,9 @@ int main(int argc, char** argv) {
   if (!participant_of.empty()) return print_configuration_field(cfg, participant_of, false);
 
   auto log = make_logger(cfg.gateway);
+  // The validator reports malformed media as INVALID_INPUT events; libavcodec's own complaints about
+  // the same bytes would only repeat them, unbounded, on stderr.
+  av_log_set_level(AV_LOG_QUIET);
   std::unique_ptr<uv_loop_t, LoopCloser> loop(new uv_loop_t);
   uv_loop_init(loop.get());
 

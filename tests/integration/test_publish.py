@@ -1,4 +1,5 @@
 """A valid stream end to end: accepted, events in order, a local-stage subscriber gets every packet."""
+import json
 import os
 import signal
 import time
@@ -75,6 +76,17 @@ class PublishTest(GatewayTestCase):
         self.assertEqual([e[0] for e in d.events("obs")],
                          ["JOINED", "PUBLISH_STARTED", "PUBLISH_STOPPED", "LEFT"])
         self.assertEqual(d.configuration("obs")["state"], "INACTIVE")
+
+    def test_json_logs_are_one_object_per_line_with_the_events(self):
+        d = self.daemon(config={"gateway": {"log_format": "json"}}, stages=DEMO)
+        rc, err = wait(d.push("obs", clip("valid_360p_4s")))
+        self.assertEqual(rc, 0, err)
+        d.wait_events("obs", 4)
+        d.stop()
+        lines = [json.loads(line) for line in d.log().splitlines() if line.strip()]
+        events = [l["msg"] for l in lines if l["msg"].startswith("event=")]
+        self.assertEqual(len(events), 4)
+        self.assertIn(f"participant={d.participant_id('obs')}", events[0])
 
 
 if __name__ == "__main__":
