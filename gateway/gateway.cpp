@@ -51,10 +51,40 @@ Status Gateway::start() {
   rtmp_address_ = format_address(reinterpret_cast<sockaddr*>(&bound));
   log_.info("listening for RTMP on {}", rtmp_address_);
 
+  if (auto st = start_api(); !st) return st;
+
   uv_timer_init(loop_, &tick_);
   tick_.data = this;
   ++handles_open_;
   uv_timer_start(&tick_, &Gateway::on_tick, kTickMs, kTickMs);
+  return {};
+}
+
+PublicEndpoints Gateway::public_endpoints() const {
+  PublicEndpoints ep;
+  auto port_of = [](const std::string& addr) { return addr.substr(addr.rfind(':') + 1); };
+  const std::string& host = cfg_.gateway.public_host;
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  ep.rtmp = "rtmp://" + h + ":" + port_of(rtmp_address_) + "/app/";
+  if (http_) ep.events = "http://" + h + ":" + port_of(http_->address()) + "/events/";
+  return ep;
+}
+
+Status Gateway::start_api() {
+  if (!cfg_.api_listener.enabled) return {};
+  api_model_ = api::Model::load_embedded();
+  if (!api_model_) return make_error("api.model", "the embedded API model does not parse");
+  api_ = std::make_unique<ApiService>(cfg_, *registry_, *ingest_,
+                                      [this] { return public_endpoints(); });
+  api_http_ = std::make_unique<ApiHttp>(cfg_, *api_model_, *api_, log_);
+  http_ = std::make_unique<HttpServer>(loop_, HttpLimits{}, log_,
+                                       [this](HttpRequest&& req, HttpResponder r) {
+                                         api_http_->handle(std::move(req), std::move(r));
+                                       });
+  ++handles_open_;
+  if (auto st = http_->listen(cfg_.api_listener.bind.host, cfg_.api_listener.bind.port); !st)
+    return st;
+  log_.info("listening for the control API on {}", http_->address());
   return {};
 }
 
@@ -104,6 +134,12 @@ void Gateway::shutdown(std::function<void()> done) {
   if (listener_open_) {
     listener_open_ = false;
     close_handle(reinterpret_cast<uv_handle_t*>(&rtmp_listener_));
+  }
+  if (http_) {
+    http_->close([this] {
+      --handles_open_;
+      maybe_finish_shutdown();
+    });
   }
   if (ingest_) ingest_->kick_all("the gateway is shutting down");
   std::vector<RtmpConnection*> conns;

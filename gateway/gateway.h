@@ -11,7 +11,11 @@
 #include <string>
 
 #include "config/config.h"
+#include "gateway/api_http.h"
+#include "gateway/api_model.h"
+#include "gateway/api_service.h"
 #include "gateway/db_worker.h"
+#include "gateway/http_server.h"
 #include "gateway/ingest_service.h"
 #include "gateway/registry.h"
 #include "gateway/stage_plane.h"
@@ -38,6 +42,8 @@ class Gateway {
   IngestService& ingest() { return *ingest_; }
   LocalStage& stage() { return stage_; }
   std::string rtmp_address() const { return rtmp_address_; }
+  std::string api_address() const { return http_ ? http_->address() : std::string(); }
+  PublicEndpoints public_endpoints() const;
 
   // Connection bookkeeping (connections delete themselves; they unregister first).
   void connection_closed(RtmpConnection* c);
@@ -46,6 +52,7 @@ class Gateway {
   static void on_connection(uv_stream_t* server, int status);
   static void on_tick(uv_timer_t* t);
   void maybe_finish_shutdown();
+  Status start_api();
 
   uv_loop_t* loop_;
   const config::Config& cfg_;
@@ -54,6 +61,10 @@ class Gateway {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<IngestService> ingest_;
   LocalStage stage_;
+  std::unique_ptr<api::Model> api_model_;
+  std::unique_ptr<ApiService> api_;
+  std::unique_ptr<ApiHttp> api_http_;
+  std::unique_ptr<HttpServer> http_;
   uv_tcp_t rtmp_listener_{};
   bool listener_open_ = false;
   uv_timer_t tick_{};

@@ -123,6 +123,13 @@ void IngestService::publish_ended(const PublishGrant& g, LivePublisher* publishe
   registry_.record_event(g.stage_id, g.session_id, g.participant_id, "LEFT");
 }
 
+bool IngestService::disconnect(std::string_view config_id, std::string_view why) {
+  auto it = live_.find(config_id);
+  if (it == live_.end()) return false;
+  it->second.publisher->kick("", why);  // calls publish_ended(), which erases the entry
+  return true;
+}
+
 void IngestService::kick_all(std::string_view why) {
   std::vector<LivePublisher*> all;
   for (auto& [id, l] : live_) all.push_back(l.publisher);

@@ -55,6 +55,10 @@ class IngestService {
   void publish_ended(const PublishGrant& g, LivePublisher* publisher, std::string_view error_code);
 
   size_t live_publishers() const { return live_.size(); }
+  bool is_live(std::string_view config_id) const { return live_.count(config_id) > 0; }
+  // Ends the configuration's live publish, if any (the encoder's connection is closed; events
+  // PUBLISH_STOPPED and LEFT are written). Returns whether there was one.
+  bool disconnect(std::string_view config_id, std::string_view why);
   // Ends every live publish (shutdown).
   void kick_all(std::string_view why);
 

@@ -1,5 +1,6 @@
 #include "gateway/registry.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "gateway/random.h"
@@ -17,7 +18,10 @@ Registry::Registry(const config::Config& cfg, DbWorker& db, spdlog::logger& log)
 
 void Registry::write(DbWorker::Job job, const char* what) {
   db_.post(std::move(job), [this, what](Status s) {
-    if (!s) log_.error("store write failed ({}): {}", what, s.error().detail);
+    if (!s) {
+      ++write_failures_;
+      log_.error("store write failed ({}): {}", what, s.error().detail);
+    }
   });
 }
 
@@ -90,6 +94,92 @@ std::vector<std::string> Registry::apply_declared(const std::vector<config::Decl
     }
   }
   return errors;
+}
+
+const Stage& Registry::create_stage(std::string name, StringMap tags) {
+  Stage s;
+  s.id = new_resource_id();
+  s.arn = stage_arn(cfg_.gateway.region, cfg_.gateway.account_id, s.id);
+  s.name = std::move(name);
+  s.tags = std::move(tags);
+  s.created = now_millis();
+  put_stage(s);
+  return stages_[s.id] = std::move(s);
+}
+
+bool Registry::update_stage(const std::string& id, const std::function<void(Stage&)>& edit) {
+  auto it = stages_.find(id);
+  if (it == stages_.end()) return false;
+  edit(it->second);
+  put_stage(it->second);
+  return true;
+}
+
+bool Registry::update_config(const std::string& id,
+                             const std::function<void(IngestConfiguration&)>& edit) {
+  auto it = configs_.find(id);
+  if (it == configs_.end()) return false;
+  edit(it->second);
+  put_config(it->second);
+  return true;
+}
+
+const IngestConfiguration& Registry::create_config(IngestConfiguration c) {
+  const auto& region = cfg_.gateway.region;
+  const auto& account = cfg_.gateway.account_id;
+  if (c.id.empty()) {
+    do c.id = new_resource_id();
+    while (configs_.count(c.id));
+  }
+  if (c.stream_key.empty()) c.stream_key = generate_stream_key(account, region, c.id);
+  c.arn = ingest_configuration_arn(region, account, c.id);
+  c.participant_id = new_resource_id();
+  c.state = "INACTIVE";
+  c.created = now_millis();
+  put_config(c);
+  return configs_[c.id] = std::move(c);
+}
+
+void Registry::delete_stage(const std::string& id) {
+  auto it = stages_.find(id);
+  if (it == stages_.end()) return;
+  // Configurations that pointed at the stage lose their stage (their keys cannot publish now).
+  for (auto& [cid, c] : configs_) {
+    if (c.stage_arn == it->second.arn) {
+      c.stage_arn.clear();
+      put_config(c);
+    }
+  }
+  end_session(id, now_millis());
+  stages_.erase(it);
+  write([id](Store& st) { return st.delete_stage(id); }, "stage deletion");
+}
+
+void Registry::delete_config(const std::string& id) {
+  if (!configs_.erase(id)) return;
+  write([id](Store& st) { return st.delete_ingest_configuration(id); },
+        "ingest configuration deletion");
+}
+
+template <class T>
+static std::vector<const T*> ordered(const std::map<std::string, T, std::less<>>& m) {
+  std::vector<const T*> out;
+  for (const auto& [id, v] : m) out.push_back(&v);
+  std::sort(out.begin(), out.end(), [](const T* a, const T* b) {
+    return a->created != b->created ? a->created < b->created : a->id < b->id;
+  });
+  return out;
+}
+
+std::vector<const Stage*> Registry::stages() const { return ordered(stages_); }
+std::vector<const IngestConfiguration*> Registry::configs() const { return ordered(configs_); }
+
+void Registry::flush(std::function<void(bool ok)> done) {
+  uint64_t failures_before = write_failures_;
+  db_.post([](Store&) { return Status{}; },
+           [this, failures_before, done = std::move(done)](Status) {
+             done(write_failures_ == failures_before);
+           });
 }
 
 void Registry::log_inventory() const {
@@ -213,27 +303,28 @@ void Registry::record_event(const std::string& stage_id, const std::string& sess
   write([e](Store& st) { return st.append_event(e); }, "participant event");
 }
 
-void Registry::tick(Millis now) {
-  for (auto it = idle_since_.begin(); it != idle_since_.end();) {
-    if (now - it->second < cfg_.sessions.idle_end.count()) {
-      ++it;
-      continue;
-    }
-    auto sit = sessions_.find(it->first);
-    if (sit != sessions_.end()) {
-      StageSession s = sit->second;
-      s.end_time = now;
-      write([s](Store& st) { return st.put_session(s); }, "stage session");
-      for (auto pit = participants_.begin(); pit != participants_.end();)
-        pit = pit->second.session_id == s.id ? participants_.erase(pit) : std::next(pit);
-      sessions_.erase(sit);
-      auto& stage = stages_.at(s.stage_id);
-      stage.active_session_id.clear();
-      put_stage(stage);
-      log_.info("stage {} session {} ended", s.stage_id, s.id);
-    }
-    it = idle_since_.erase(it);
+void Registry::end_session(const std::string& stage_id, Millis now) {
+  idle_since_.erase(stage_id);
+  auto sit = sessions_.find(stage_id);
+  if (sit == sessions_.end()) return;
+  StageSession s = sit->second;
+  s.end_time = now;
+  write([s](Store& st) { return st.put_session(s); }, "stage session");
+  for (auto pit = participants_.begin(); pit != participants_.end();)
+    pit = pit->second.session_id == s.id ? participants_.erase(pit) : std::next(pit);
+  sessions_.erase(sit);
+  if (auto stage = stages_.find(s.stage_id); stage != stages_.end()) {
+    stage->second.active_session_id.clear();
+    put_stage(stage->second);
   }
+  log_.info("stage {} session {} ended", s.stage_id, s.id);
+}
+
+void Registry::tick(Millis now) {
+  std::vector<std::string> due;
+  for (const auto& [stage_id, since] : idle_since_)
+    if (now - since >= cfg_.sessions.idle_end.count()) due.push_back(stage_id);
+  for (const auto& stage_id : due) end_session(stage_id, now);
 }
 
 void Registry::end_all_sessions(Millis now) {

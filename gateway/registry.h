@@ -39,6 +39,23 @@ class Registry {
   const IngestConfiguration* config_by_id(std::string_view id) const;
   const IngestConfiguration* config_by_participant(std::string_view participant_id) const;
 
+  // --- control API -------------------------------------------------------------------------
+  const Stage& create_stage(std::string name, StringMap tags);
+  // Applies `edit` to the stored resource and writes it; false when there is no such resource.
+  bool update_stage(const std::string& id, const std::function<void(Stage&)>& edit);
+  bool update_config(const std::string& id, const std::function<void(IngestConfiguration&)>& edit);
+  // Creates a configuration: assigns id, ARN, participant id and (unless set) a stream key.
+  const IngestConfiguration& create_config(IngestConfiguration c);
+  void delete_stage(const std::string& id);
+  void delete_config(const std::string& id);
+  // Resources in a stable order (creation time, then id): the order pagination follows.
+  std::vector<const Stage*> stages() const;
+  std::vector<const IngestConfiguration*> configs() const;
+  // Runs `done` on the loop once every write queued so far has reached the store; `ok` is false if
+  // any write failed since the last flush (the caller must not acknowledge then).
+  void flush(std::function<void(bool ok)> done);
+  DbWorker& db() { return db_; }
+
   // The stage's active session, opened (and written) when there is none.
   const StageSession& ensure_session(const std::string& stage_id);
   // The ingest configuration's participant joined / left the stage's active session.
@@ -59,6 +76,8 @@ class Registry {
 
   // Ends stage sessions that have been idle (no connected participant) for sessions.idle_end.
   void tick(Millis now);
+  // Ends the stage's open session now (idle long enough, or the stage is being deleted).
+  void end_session(const std::string& stage_id, Millis now);
   // Ends every open session now (shutdown).
   void end_all_sessions(Millis now);
 
@@ -70,6 +89,7 @@ class Registry {
 
   const config::Config& cfg_;
   DbWorker& db_;
+  uint64_t write_failures_ = 0;
   spdlog::logger& log_;
   std::map<std::string, Stage, std::less<>> stages_;                 // by id
   std::map<std::string, IngestConfiguration, std::less<>> configs_;  // by id

@@ -21,6 +21,8 @@ SG_PUSH = os.environ.get("STAGEGATE_PUSH_BIN", "sg_push")
 TEST_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "validation", "data")
 MEDIA_CACHE = os.environ.get("STAGEGATE_MEDIA_CACHE", os.path.join(tempfile.gettempdir(), "stagegate-media"))
 ACCOUNT = "123456789012"
+API_KEY_ID = "AKIASTAGEGATETEST"
+API_SECRET = "integrationTestSecretKey0123456789abcdef"
 REGION = "us-east-1"
 
 
@@ -96,8 +98,9 @@ class Daemon:
         self.test = test
         self.dir = tempfile.mkdtemp(prefix="stagegate-it-")
         self.db_path = os.path.join(self.dir, "state.db")
-        cfg = {"listeners": {"rtmp": {"bind": "127.0.0.1:0"}},
-               "state": {"path": self.db_path}}
+        cfg = {"listeners": {"rtmp": {"bind": "127.0.0.1:0"}, "api": {"bind": "127.0.0.1:0"}},
+               "state": {"path": self.db_path},
+               "api": {"credentials": [{"access_key_id": API_KEY_ID, "secret_access_key": API_SECRET}]}}
         merge(cfg, config or {})
         self.keys = {}  # configuration name -> (id, secret, key)
         if stages:
@@ -128,9 +131,12 @@ class Daemon:
                                      stdout=self.log_file, stderr=subprocess.STDOUT, cwd=self.dir)
         deadline = time.time() + timeout
         while time.time() < deadline:
-            m = re.search(r"listening for RTMP on 127\.0\.0\.1:(\d+)", self.log())
-            if m:
+            log = self.log()
+            m = re.search(r"listening for RTMP on 127\.0\.0\.1:(\d+)", log)
+            a = re.search(r"listening for the control API on (127\.0\.0\.1:\d+)", log)
+            if m and a:
                 self.port = int(m.group(1))
+                self.api = "http://" + a.group(1)
                 return self
             if self.proc.poll() is not None:
                 raise AssertionError("stagegate exited at start:\n" + self.log())
@@ -169,6 +175,8 @@ class Daemon:
 
     def assert_no_secrets(self):
         text = self.log()
+        if API_SECRET in text:
+            raise AssertionError("the API secret access key appears in the log")
         for name, (_cid, secret, _key) in self.keys.items():
             if secret in text:
                 raise AssertionError(f"the secret of stream key '{name}' appears in the log")
@@ -215,12 +223,38 @@ class Daemon:
             time.sleep(0.1)
         raise AssertionError(f"expected {count} events for {name}, got {ev}\n{self.log()[-3000:]}")
 
+    # --- control API ----------------------------------------------------------------------------
+    def aws_env(self):
+        return dict(os.environ, AWS_ACCESS_KEY_ID=API_KEY_ID, AWS_SECRET_ACCESS_KEY=API_SECRET,
+                    AWS_DEFAULT_REGION=REGION, AWS_EC2_METADATA_DISABLED="true",
+                    AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+
+    def aws(self, *args, check=True):
+        """The unmodified AWS CLI against the gateway; returns the parsed JSON output."""
+        r = subprocess.run(["aws", "ivs-realtime", *args, "--endpoint-url", self.api,
+                            "--output", "json"], capture_output=True, text=True,
+                           env=self.aws_env(), timeout=60)
+        if check and r.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed: {r.stderr}")
+        if r.returncode != 0:
+            return r
+        return json.loads(r.stdout) if r.stdout.strip() else {}
+
+    def boto3(self, key_id=API_KEY_ID, secret=API_SECRET):
+        import boto3
+        from botocore.config import Config
+        return boto3.client("ivs-realtime", endpoint_url=self.api, region_name=REGION,
+                            aws_access_key_id=key_id, aws_secret_access_key=secret,
+                            config=Config(retries={"max_attempts": 1}))
+
     # --- clients -------------------------------------------------------------------------------
-    def push(self, name_or_key, source, realtime=True, extra=()):
-        """ffmpeg publishing `source` with -c copy. Returns the Popen (stderr captured)."""
+    def push(self, name_or_key, source, realtime=True, extra=(), loop=False):
+        """ffmpeg publishing `source` with -c copy (`loop`: endlessly). Returns the Popen."""
         cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "info"]
         if realtime:
             cmd += ["-re"]
+        if loop:
+            cmd += ["-stream_loop", "-1"]
         cmd += ["-i", source, "-map", "0", "-c", "copy", *extra, "-f", "flv",
                 self.publish_url(name_or_key)]
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
