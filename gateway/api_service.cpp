@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <map>
 
 namespace sg::gw {
@@ -50,32 +52,93 @@ bool unbase64url(std::string in, std::string& out) {
   return true;
 }
 
+// The sort key of an item of each listed kind: pagination resumes after the last key returned.
+struct SortKey {
+  Millis time;
+  std::string id;
+  bool operator<=(const SortKey& o) const { return time != o.time ? time < o.time : id <= o.id; }
+};
+SortKey sort_key(const Stage* s) { return {s->created, s->id}; }
+SortKey sort_key(const IngestConfiguration* c) { return {c->created, c->id}; }
+SortKey sort_key(const StageSession* s) { return {s->start_time, s->id}; }
+SortKey sort_key(const Participant* p) { return {p->first_join_time, p->participant_id}; }
+SortKey sort_key(const ParticipantEvent* e) { return {e->seq, ""}; }
+
 // One page of `items` (in their stable order) after the token's position.
 template <class T>
 bool paginate(const std::vector<const T*>& items, const json& in, std::vector<const T*>& page,
               std::string& next, ApiError& error) {
   size_t max = in.value("maxResults", 50);
-  Millis after_created = 0;
-  std::string after_id;
-  bool have_token = false;
+  std::optional<SortKey> after;
   if (auto t = in.value("nextToken", std::string()); !t.empty()) {
-    if (!parse_page_token(t, after_created, after_id)) {
+    SortKey k;
+    if (!parse_page_token(t, k.time, k.id)) {
       error = validation("The nextToken is not valid");
       return false;
     }
-    have_token = true;
+    after = k;
   }
   for (const T* it : items) {
-    if (have_token && (it->created < after_created ||
-                       (it->created == after_created && it->id <= after_id)))
-      continue;
+    if (after && sort_key(it) <= *after) continue;
     if (page.size() == max) {
-      next = make_page_token(page.back()->created, page.back()->id);
+      auto k = sort_key(page.back());
+      next = make_page_token(k.time, k.id);
       break;
     }
     page.push_back(it);
   }
   return true;
+}
+
+template <class T>
+std::vector<const T*> pointers(const std::vector<T>& v) {
+  std::vector<const T*> out;
+  for (const auto& x : v) out.push_back(&x);
+  return out;
+}
+
+std::string iso8601(Millis ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[40];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+json session_json(const StageSession& s) {
+  json j = {{"sessionId", s.id}, {"startTime", iso8601(s.start_time)}};
+  if (s.end_time) j["endTime"] = iso8601(s.end_time);
+  return j;
+}
+
+json participant_json(const Participant& p, bool summary) {
+  json j = {{"participantId", p.participant_id},
+            {"userId", p.user_id},
+            {"state", p.state},
+            {"firstJoinTime", iso8601(p.first_join_time)},
+            {"published", p.published},
+            {"recordingState", p.recording_state},
+            {"replicationType", "NONE"},
+            {"replicationState", "INACTIVE"},
+            {"redundantIngest", false},
+            {"ingestConfigurationArn", p.ingest_configuration_arn}};
+  if (!summary) {
+    j["attributes"] = p.attributes;
+    j["protocol"] = p.protocol.empty() ? "UNKNOWN" : p.protocol;
+    j["recordingS3BucketName"] = "";
+    j["recordingS3Prefix"] = "";
+  }
+  return j;
+}
+
+json event_json(const ParticipantEvent& e) {
+  json j = {{"name", e.name}, {"participantId", e.participant_id},
+            {"eventTime", iso8601(e.event_time)}, {"replica", false}};
+  if (!e.error_code.empty()) j["errorCode"] = e.error_code;
+  return j;
 }
 
 }  // namespace
@@ -111,6 +174,15 @@ void ApiService::call(const api::Operation& op, const json& input, Done done) {
       {"UpdateStage", &ApiService::update_stage},
       {"DeleteStage", &ApiService::delete_stage},
       {"ListStages", &ApiService::list_stages},
+      {"GetStageSession", &ApiService::get_stage_session},
+      {"ListStageSessions", &ApiService::list_stage_sessions},
+      {"GetParticipant", &ApiService::get_participant},
+      {"ListParticipants", &ApiService::list_participants},
+      {"ListParticipantEvents", &ApiService::list_participant_events},
+      {"DisconnectParticipant", &ApiService::disconnect_participant},
+      {"TagResource", &ApiService::tag_resource},
+      {"UntagResource", &ApiService::untag_resource},
+      {"ListTagsForResource", &ApiService::list_tags_for_resource},
   };
   auto it = kHandlers.find(op.name);
   if (it == kHandlers.end()) {
@@ -298,6 +370,196 @@ void ApiService::list_stages(const json& in, Done& done) {
   }
   if (!next.empty()) out["nextToken"] = next;
   done({std::nullopt, out});
+}
+
+// --- Sessions, participants, events -----------------------------------------------------------
+
+template <class T>
+void ApiService::read(std::function<Result<T>(Store&)> read, std::function<void(T&)> then,
+                      Done& done) {
+  auto out = std::make_shared<T>();
+  registry_.db().post(
+      [out, read = std::move(read)](Store& st) {
+        auto r = read(st);
+        if (!r) return r.status();
+        *out = std::move(*r);
+        return Status{};
+      },
+      [out, then = std::move(then), done = std::move(done)](Status s) {
+        if (!s) {
+          done(ApiResult{ApiError{500, "InternalServerException", "The state could not be read"},
+                         json::object()});
+          return;
+        }
+        then(*out);
+      });
+}
+
+void ApiService::get_stage_session(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  std::string stage_id = s->id, session_id = in.value("sessionId", "");
+  auto reply = done;
+  read<std::vector<StageSession>>(
+      [stage_id](Store& st) { return st.list_sessions(stage_id); },
+      [session_id, reply](std::vector<StageSession>& all) mutable {
+        for (const auto& x : all)
+          if (x.id == session_id) return reply({std::nullopt, {{"stageSession", session_json(x)}}});
+        fail(reply, not_found("StageSession"));
+      },
+      done);
+}
+
+void ApiService::list_stage_sessions(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  std::string stage_id = s->id;
+  auto reply = done;
+  read<std::vector<StageSession>>(
+      [stage_id](Store& st) { return st.list_sessions(stage_id); },
+      [in, reply](std::vector<StageSession>& all) mutable {
+        std::vector<const StageSession*> page;
+        std::string next;
+        ApiError error;
+        if (!paginate(pointers(all), in, page, next, error)) return fail(reply, error);
+        json out = {{"stageSessions", json::array()}};
+        for (const auto* x : page) out["stageSessions"].push_back(session_json(*x));
+        if (!next.empty()) out["nextToken"] = next;
+        reply({std::nullopt, out});
+      },
+      done);
+}
+
+void ApiService::get_participant(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  std::string session_id = in.value("sessionId", ""), pid = in.value("participantId", "");
+  auto reply = done;
+  read<std::vector<Participant>>(
+      [session_id](Store& st) { return st.list_participants(session_id); },
+      [pid, reply](std::vector<Participant>& all) mutable {
+        for (const auto& p : all)
+          if (p.participant_id == pid)
+            return reply({std::nullopt, {{"participant", participant_json(p, false)}}});
+        fail(reply, not_found("Participant"));
+      },
+      done);
+}
+
+void ApiService::list_participants(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  int filters = 0;
+  for (const char* f : {"filterByUserId", "filterByPublished", "filterByState", "filterByRecordingState"})
+    filters += in.contains(f) ? 1 : 0;
+  if (filters > 1) return fail(done, validation("Only one participant filter may be given"));
+  std::string session_id = in.value("sessionId", "");
+  auto reply = done;
+  read<std::vector<Participant>>(
+      [session_id](Store& st) { return st.list_participants(session_id); },
+      [in, reply](std::vector<Participant>& all) mutable {
+        std::vector<const Participant*> items;
+        for (const auto& p : all) {
+          if (in.contains("filterByUserId") && p.user_id != in["filterByUserId"].get<std::string>())
+            continue;
+          if (in.contains("filterByPublished") && p.published != in["filterByPublished"].get<bool>())
+            continue;
+          if (in.contains("filterByState") && p.state != in["filterByState"].get<std::string>())
+            continue;
+          if (in.contains("filterByRecordingState") &&
+              p.recording_state != in["filterByRecordingState"].get<std::string>())
+            continue;
+          items.push_back(&p);
+        }
+        std::vector<const Participant*> page;
+        std::string next;
+        ApiError error;
+        if (!paginate(items, in, page, next, error)) return fail(reply, error);
+        json out = {{"participants", json::array()}};
+        for (const auto* p : page) out["participants"].push_back(participant_json(*p, true));
+        if (!next.empty()) out["nextToken"] = next;
+        reply({std::nullopt, out});
+      },
+      done);
+}
+
+void ApiService::list_participant_events(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  std::string session_id = in.value("sessionId", ""), pid = in.value("participantId", "");
+  auto reply = done;
+  read<std::vector<ParticipantEvent>>(
+      [session_id, pid](Store& st) { return st.list_events(session_id, pid); },
+      [in, reply](std::vector<ParticipantEvent>& all) mutable {
+        std::vector<const ParticipantEvent*> page;
+        std::string next;
+        ApiError error;
+        if (!paginate(pointers(all), in, page, next, error)) return fail(reply, error);
+        json out = {{"events", json::array()}};
+        for (const auto* e : page) out["events"].push_back(event_json(*e));
+        if (!next.empty()) out["nextToken"] = next;
+        reply({std::nullopt, out});
+      },
+      done);
+}
+
+void ApiService::disconnect_participant(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  const IngestConfiguration* c = registry_.config_by_participant(in.value("participantId", ""));
+  if (!c || c->stage_arn != s->arn || !ingest_.is_live(c->id))
+    return fail(done, not_found("Participant"));
+  std::string id = c->id;
+  std::string reason = in.value("reason", "");
+  ingest_.disconnect(id, reason.empty() ? "disconnected through the API" : reason);
+  // As IVS does: the configuration loses its stage, so the encoder cannot come straight back.
+  registry_.update_config(id, [](IngestConfiguration& x) { x.stage_arn.clear(); });
+  acknowledge(json::object(), done);
+}
+
+// --- Tags ------------------------------------------------------------------------------------
+
+const StringMap* ApiService::tags_of(const std::string& arn) const {
+  if (const Stage* s = registry_.stage_by_arn(arn)) return &s->tags;
+  const auto* c = registry_.config_by_id(arn_resource_id(arn));
+  if (c && c->arn == arn) return &c->tags;
+  return nullptr;
+}
+
+bool ApiService::edit_tags(const std::string& arn, const std::function<void(StringMap&)>& edit) {
+  if (const Stage* s = registry_.stage_by_arn(arn))
+    return registry_.update_stage(s->id, [&](Stage& x) { edit(x.tags); });
+  const auto* c = registry_.config_by_id(arn_resource_id(arn));
+  if (c && c->arn == arn)
+    return registry_.update_config(c->id, [&](IngestConfiguration& x) { edit(x.tags); });
+  return false;
+}
+
+void ApiService::tag_resource(const json& in, Done& done) {
+  std::string arn = in.value("resourceArn", "");
+  const StringMap* tags = tags_of(arn);
+  if (!tags) return fail(done, not_found("Resource"));
+  StringMap merged = *tags;
+  for (const auto& [k, v] : string_map(in, "tags")) merged[k] = v;
+  if (merged.size() > 50) return fail(done, validation("A resource can have at most 50 tags"));
+  edit_tags(arn, [&](StringMap& t) { t = merged; });
+  acknowledge(json::object(), done);
+}
+
+void ApiService::untag_resource(const json& in, Done& done) {
+  std::string arn = in.value("resourceArn", "");
+  if (!tags_of(arn)) return fail(done, not_found("Resource"));
+  auto keys = in.value("tagKeys", std::vector<std::string>{});
+  edit_tags(arn, [&](StringMap& t) {
+    for (const auto& k : keys) t.erase(k);
+  });
+  acknowledge(json::object(), done);
+}
+
+void ApiService::list_tags_for_resource(const json& in, Done& done) {
+  const StringMap* tags = tags_of(in.value("resourceArn", ""));
+  if (!tags) return fail(done, not_found("Resource"));
+  done({std::nullopt, {{"tags", *tags}}});
 }
 
 }  // namespace sg::gw

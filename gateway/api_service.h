@@ -56,6 +56,22 @@ class ApiService {
   void update_stage(const nlohmann::json& in, Done& done);
   void delete_stage(const nlohmann::json& in, Done& done);
   void list_stages(const nlohmann::json& in, Done& done);
+  void get_stage_session(const nlohmann::json& in, Done& done);
+  void list_stage_sessions(const nlohmann::json& in, Done& done);
+  void get_participant(const nlohmann::json& in, Done& done);
+  void list_participants(const nlohmann::json& in, Done& done);
+  void list_participant_events(const nlohmann::json& in, Done& done);
+  void disconnect_participant(const nlohmann::json& in, Done& done);
+  void tag_resource(const nlohmann::json& in, Done& done);
+  void untag_resource(const nlohmann::json& in, Done& done);
+  void list_tags_for_resource(const nlohmann::json& in, Done& done);
+
+  // Runs `read` on the database thread, then `then` on the loop with what it produced.
+  template <class T>
+  void read(std::function<Result<T>(Store&)> read, std::function<void(T&)> then, Done& done);
+  // The tags of the stage or ingest configuration `arn`; nullptr when there is none.
+  const StringMap* tags_of(const std::string& arn) const;
+  bool edit_tags(const std::string& arn, const std::function<void(StringMap&)>& edit);
 
   // Answers once the store has every write made so far.
   void acknowledge(nlohmann::json body, Done& done);

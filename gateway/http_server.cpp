@@ -182,7 +182,7 @@ class HttpConnection {
       case State::reading:
         // Whatever was complete has been answered; finish writing it, then close.
         state_ = State::draining;
-        uv_timer_stop(&timer_);
+        arm_timer(srv_.limits_.idle_timeout_ms);
         tcp_.when_drained([this] { close(); });
         break;
       case State::draining:
@@ -255,7 +255,8 @@ class HttpConnection {
 
   void finish_then_close() {
     state_ = State::draining;
-    uv_timer_stop(&timer_);
+    // A client that does not read its last response within the idle timeout is dropped.
+    arm_timer(srv_.limits_.idle_timeout_ms);
     update_reading();
     tcp_.when_drained([this] { after_drain(); });
   }

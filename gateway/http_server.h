@@ -103,7 +103,8 @@ class HttpServer {
   std::string address() const { return address_; }        // "127.0.0.1:PORT" as bound
   bool is_loopback() const { return loopback_; }
   // Stops listening, closes every connection (event streams included), then calls on_closed, which
-  // may destroy the server.
+  // may destroy the server. Responses not yet written are dropped. If nothing was ever opened,
+  // on_closed runs at once.
   void close(std::function<void()> on_closed);
   size_t connection_count() const { return active_; }
   const HttpServerStats& stats() const { return stats_; }

@@ -77,16 +77,16 @@ int hex_value(char c) {
   return -1;
 }
 
-// Query component decoding as form decoding does it ('+' is a space); a '%' not followed by two
-// hex digits stays a literal '%', which the re-encoding then turns into "%25".
+// Query component decoding per RFC 3986: '+' is a literal '+' (re-encoded as "%2B"), not a space,
+// because the API router (api_http.cpp percent_decode) reads it that way too: if the two disagreed,
+// "%20" could be swapped for '+' without breaking the signature while changing what the router
+// sees. botocore never sends a raw '+'. A '%' not followed by two hex digits stays a literal '%'
+// (re-encoded as "%25"); the router refuses such a query anyway.
 std::string decode_query_component(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
       i += 2;
     } else {
@@ -121,9 +121,10 @@ std::string_view as_view(const Mac& m) {
 }
 
 // A short, printable excerpt of client-supplied text for an error message: bounded so a hostile
-// header cannot bloat logs, and never applied to the signature or to anything secret.
+// header cannot bloat logs, and shorter than a 40-character AWS secret key, so that even a client
+// that misplaces its secret in a header never gets it echoed whole. Never used on a signature.
 std::string excerpt(std::string_view s) {
-  constexpr size_t kMax = 64;
+  constexpr size_t kMax = 32;
   std::string out;
   for (size_t i = 0; i < s.size() && i < kMax; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);

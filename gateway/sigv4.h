@@ -63,7 +63,7 @@ Result<SigV4Authorization> parse_sigv4_authorization(std::string_view value);
 // every byte outside A-Za-z0-9-_.~/ percent-encoded (so "%3A" becomes "%253A"). "" becomes "/".
 std::string sigv4_canonical_uri(std::string_view raw_path);
 
-// Pairs split on '&' and the first '=', each key and value percent-decoded ('+' = space) and
+// Pairs split on '&' and the first '=', each key and value percent-decoded ('+' stays '+') and
 // re-encoded with the AWS set (A-Za-z0-9-_.~ kept, uppercase %XY otherwise), sorted by key then
 // value; "k" without '=' becomes "k=".
 std::string sigv4_canonical_query(std::string_view raw_query);

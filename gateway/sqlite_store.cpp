@@ -201,6 +201,48 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<StageSession>> list_sessions(const std::string& stage_id) override {
+    auto st = prepare(
+        "SELECT id, stage_id, start_time, end_time FROM stage_sessions WHERE stage_id = ? "
+        "ORDER BY start_time, id");
+    if (!st) return st.error();
+    Binder(st->get()) << stage_id;
+    std::vector<StageSession> out;
+    while (sqlite3_step(st->get()) == SQLITE_ROW) {
+      sqlite3_stmt* s = st->get();
+      out.push_back({col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
+                     sqlite3_column_int64(s, 3)});
+    }
+    return out;
+  }
+
+  Result<std::vector<Participant>> list_participants(const std::string& session_id) override {
+    auto st = prepare(
+        "SELECT session_id, participant_id, stage_id, user_id, attributes, state, first_join_time, "
+        "published, protocol, ingest_configuration_arn, recording_state FROM participants "
+        "WHERE session_id = ? ORDER BY first_join_time, participant_id");
+    if (!st) return st.error();
+    Binder(st->get()) << session_id;
+    std::vector<Participant> out;
+    while (sqlite3_step(st->get()) == SQLITE_ROW) {
+      sqlite3_stmt* s = st->get();
+      Participant p;
+      p.session_id = col_text(s, 0);
+      p.participant_id = col_text(s, 1);
+      p.stage_id = col_text(s, 2);
+      p.user_id = col_text(s, 3);
+      p.attributes = from_json(sqlite3_column_text(s, 4));
+      p.state = col_text(s, 5);
+      p.first_join_time = sqlite3_column_int64(s, 6);
+      p.published = sqlite3_column_int(s, 7) != 0;
+      p.protocol = col_text(s, 8);
+      p.ingest_configuration_arn = col_text(s, 9);
+      p.recording_state = col_text(s, 10);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   Status exec(const char* sql) {
     char* msg = nullptr;
     if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &msg) != SQLITE_OK) {

@@ -33,6 +33,10 @@ class Store {
   virtual Status recover(Millis now) = 0;
   virtual Result<std::vector<ParticipantEvent>> list_events(const std::string& session_id,
                                                             const std::string& participant_id) = 0;
+  // A stage's sessions, oldest first.
+  virtual Result<std::vector<StageSession>> list_sessions(const std::string& stage_id) = 0;
+  // A session's participants, by first join time.
+  virtual Result<std::vector<Participant>> list_participants(const std::string& session_id) = 0;
 };
 
 // SQLite in WAL mode at `path` (parent directories are created). Reason ids: store.open,

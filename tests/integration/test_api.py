@@ -28,7 +28,13 @@ class IngestConfigurationLifecycleTest(GatewayTestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(got["state"], "ACTIVE")
-        self.assertEqual(d.aws("get-stage", "--arn", stage["arn"])["stage"]["activeSessionId"][:3], "st-")
+        session_id = d.aws("get-stage", "--arn", stage["arn"])["stage"]["activeSessionId"]
+        self.assertRegex(session_id, r"^st-[A-Za-z0-9]{13}$")
+        participant = d.aws("get-participant", "--stage-arn", stage["arn"], "--session-id", session_id,
+                            "--participant-id", ic["participantId"])["participant"]
+        self.assertEqual((participant["state"], participant["protocol"], participant["userId"],
+                          participant["attributes"], participant["ingestConfigurationArn"]),
+                         ("CONNECTED", "RTMP", "studio-a", {"role": "camera"}, ic["arn"]))
 
         r = d.aws("update-ingest-configuration", "--arn", ic["arn"], "--stage-arn", stage["arn"],
                   check=False)
@@ -51,10 +57,77 @@ class IngestConfigurationLifecycleTest(GatewayTestCase):
         r = d.aws("get-ingest-configuration", "--arn", ic["arn"], check=False)
         self.assertIn("ResourceNotFoundException", r.stderr)
 
-        names = [n for n, _ in d.query(
-            "SELECT name, error_code FROM participant_events WHERE participant_id = ? ORDER BY seq",
-            (ic["participantId"],))]
-        self.assertEqual(names, ["JOINED", "PUBLISH_STARTED", "PUBLISH_STOPPED", "LEFT"])
+        events = d.aws("list-participant-events", "--stage-arn", stage["arn"], "--session-id",
+                       session_id, "--participant-id", ic["participantId"])["events"]
+        self.assertEqual([e["name"] for e in events],
+                         ["JOINED", "PUBLISH_STARTED", "PUBLISH_STOPPED", "LEFT"])
+        self.assertTrue(all("errorCode" not in e for e in events))
+
+
+class StageStateTest(GatewayTestCase):
+    def test_sessions_participants_events_and_disconnect_through_boto3(self):
+        d = self.daemon(stages={"demo": [{"name": "obs", "user_id": "studio-a"}, {"name": "cam2"}]})
+        c = d.boto3()
+        stage = c.list_stages()["stages"][0]
+        obs = d.configuration("obs")
+        cfg_arn = f"arn:aws:ivs:us-east-1:123456789012:ingest-configuration/{obs['id']}"
+        pusher = d.push("obs", clip("valid_360p_4s"), loop=True)
+        d.wait_events("obs", 2)
+        session_id = c.get_stage(arn=stage["arn"])["stage"]["activeSessionId"]
+        sessions = c.list_stage_sessions(stageArn=stage["arn"])["stageSessions"]
+        self.assertEqual([x["sessionId"] for x in sessions], [session_id])
+        self.assertNotIn("endTime", sessions[0])
+        self.assertEqual(c.get_stage_session(stageArn=stage["arn"], sessionId=session_id)
+                         ["stageSession"]["sessionId"], session_id)
+        parts = c.list_participants(stageArn=stage["arn"], sessionId=session_id)["participants"]
+        self.assertEqual([(p["participantId"], p["state"], p["published"]) for p in parts],
+                         [(obs["participant_id"], "CONNECTED", True)])
+        for f in ({"filterByUserId": "studio-a"}, {"filterByPublished": True},
+                  {"filterByState": "CONNECTED"}):
+            self.assertEqual(len(c.list_participants(stageArn=stage["arn"], sessionId=session_id, **f)
+                                 ["participants"]), 1, f)
+        for f in ({"filterByUserId": "nobody"}, {"filterByPublished": False},
+                  {"filterByState": "DISCONNECTED"}, {"filterByRecordingState": "ACTIVE"}):
+            self.assertEqual(c.list_participants(stageArn=stage["arn"], sessionId=session_id, **f)
+                             ["participants"], [], f)
+        with self.assertRaises(c.exceptions.ValidationException):
+            c.list_participants(stageArn=stage["arn"], sessionId=session_id, filterByUserId="a",
+                                filterByState="CONNECTED")
+
+        c.disconnect_participant(stageArn=stage["arn"], participantId=obs["participant_id"],
+                                 reason="maintenance")
+        rc, _ = wait(pusher)
+        self.assertNotEqual(rc, 0, "the encoder is disconnected")
+        self.assertEqual(c.get_ingest_configuration(arn=cfg_arn)["ingestConfiguration"]["stageArn"], "")
+        events = c.list_participant_events(stageArn=stage["arn"], sessionId=session_id,
+                                           participantId=obs["participant_id"])["events"]
+        self.assertEqual([e["name"] for e in events], ["JOINED", "PUBLISH_STARTED", "PUBLISH_STOPPED", "LEFT"])
+        p = c.get_participant(stageArn=stage["arn"], sessionId=session_id,
+                              participantId=obs["participant_id"])["participant"]
+        self.assertEqual((p["state"], p["published"]), ("DISCONNECTED", True))
+        with self.assertRaises(c.exceptions.ResourceNotFoundException):
+            c.disconnect_participant(stageArn=stage["arn"], participantId=obs["participant_id"])
+        # With no stage, the key cannot publish any more.
+        rc, err = wait(d.push("obs", clip("valid_360p_4s")))
+        self.assertNotEqual(rc, 0)
+
+    def test_tags(self):
+        d = self.daemon()
+        c = d.boto3()
+        arn = c.create_stage(name="s", tags={"a": "1"})["stage"]["arn"]
+        c.tag_resource(resourceArn=arn, tags={"b": "2", "c": "3"})
+        c.untag_resource(resourceArn=arn, tagKeys=["a", "c"])
+        self.assertEqual(c.list_tags_for_resource(resourceArn=arn)["tags"], {"b": "2"})
+        self.assertEqual(c.get_stage(arn=arn)["stage"]["tags"], {"b": "2"})
+        ic = c.create_ingest_configuration(ingestProtocol="RTMPS")["ingestConfiguration"]["arn"]
+        c.tag_resource(resourceArn=ic, tags={"x": "y"})
+        self.assertEqual(c.list_tags_for_resource(resourceArn=ic)["tags"], {"x": "y"})
+        with self.assertRaises(c.exceptions.ValidationException):
+            c.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(50)})
+        with self.assertRaises(c.exceptions.ResourceNotFoundException):
+            c.list_tags_for_resource(resourceArn=arn[:-12] + "AAAAAAAAAAAA")
+        r = d.aws("list-tags-for-resource", "--resource-arn", arn)
+        self.assertEqual(r["tags"], {"b": "2"})
 
 
 class ErrorsTest(GatewayTestCase):
