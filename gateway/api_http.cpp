@@ -78,15 +78,17 @@ void ApiHttp::handle(HttpRequest&& req, HttpResponder responder) {
     return;
   }
   auto error = [&](int status, std::string type, std::string message) {
-    reply(responder, request_id, ApiResult{ApiError{status, std::move(type), std::move(message)}, {}});
+    reply(responder, request_id,
+          ApiResult{ApiError{status, std::move(type), std::move(message)}, {}});
   };
 
   if (!cfg_.api.allow_anonymous) {
     std::vector<SigV4Credential> creds;
-    for (const auto& c : cfg_.api.credentials) creds.push_back({c.access_key_id, c.secret_access_key});
+    for (const auto& c : cfg_.api.credentials)
+      creds.push_back({c.access_key_id, c.secret_access_key});
     SigV4Request sreq{req.method, req.path, req.query, req.headers, req.body};
-    auto outcome = verify_sigv4(sreq, creds, cfg_.gateway.region, "ivs",
-                                std::chrono::system_clock::now());
+    auto outcome =
+        verify_sigv4(sreq, creds, cfg_.gateway.region, "ivs", std::chrono::system_clock::now());
     if (!outcome.ok) {
       log_.warn("api request {} {} from {} refused: {} ({})", req.method, req.path, req.remote_ip,
                 outcome.error_type, outcome.reason);
@@ -95,7 +97,9 @@ void ApiHttp::handle(HttpRequest&& req, HttpResponder responder) {
   }
 
   const api::Operation* op = model_.route(req.method, req.path);
-  if (!op) return error(404, "UnknownOperationException", "No operation at " + req.method + " " + req.path);
+  if (!op)
+    return error(404, "UnknownOperationException",
+                 "No operation at " + req.method + " " + req.path);
 
   json input = json::object();
   if (!req.body.empty()) {
@@ -109,7 +113,8 @@ void ApiHttp::handle(HttpRequest&& req, HttpResponder responder) {
       if (m.location == "uri") {
         auto brace = op->uri.find('{');
         auto value = percent_decode(std::string_view(req.path).substr(brace));
-        if (!value) return error(400, "ValidationException", "Malformed " + m.name + " in the path");
+        if (!value)
+          return error(400, "ValidationException", "Malformed " + m.name + " in the path");
         input[m.name] = *value;
       } else if (m.location == "querystring") {
         json values = json::array();

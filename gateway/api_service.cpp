@@ -7,21 +7,30 @@
 #include <ctime>
 #include <map>
 
+#include "gateway/participant_token.h"
+#include "gateway/random.h"
+
 namespace sg::gw {
 
 using nlohmann::json;
 
 namespace {
 
-ApiError validation(std::string message) { return {400, "ValidationException", std::move(message)}; }
+ApiError validation(std::string message) {
+  return {400, "ValidationException", std::move(message)};
+}
 ApiError not_found(const std::string& what) {
   return {404, "ResourceNotFoundException", what + " not found"};
 }
-ApiError conflict(std::string message) { return {409, "ConflictException", std::move(message)}; }
+ApiError conflict(std::string message) {
+  return {409, "ConflictException", std::move(message)};
+}
 ApiError quota(std::string message) {
   return {402, "ServiceQuotaExceededException", std::move(message)};
 }
-void fail(ApiService::Done& done, ApiError e) { done(ApiResult{std::move(e), json::object()}); }
+void fail(ApiService::Done& done, ApiError e) {
+  done(ApiResult{std::move(e), json::object()});
+}
 
 StringMap string_map(const json& in, const char* key) {
   StringMap out;
@@ -58,11 +67,21 @@ struct SortKey {
   std::string id;
   bool operator<=(const SortKey& o) const { return time != o.time ? time < o.time : id <= o.id; }
 };
-SortKey sort_key(const Stage* s) { return {s->created, s->id}; }
-SortKey sort_key(const IngestConfiguration* c) { return {c->created, c->id}; }
-SortKey sort_key(const StageSession* s) { return {s->start_time, s->id}; }
-SortKey sort_key(const Participant* p) { return {p->first_join_time, p->participant_id}; }
-SortKey sort_key(const ParticipantEvent* e) { return {e->seq, ""}; }
+SortKey sort_key(const Stage* s) {
+  return {s->created, s->id};
+}
+SortKey sort_key(const IngestConfiguration* c) {
+  return {c->created, c->id};
+}
+SortKey sort_key(const StageSession* s) {
+  return {s->start_time, s->id};
+}
+SortKey sort_key(const Participant* p) {
+  return {p->first_join_time, p->participant_id};
+}
+SortKey sort_key(const ParticipantEvent* e) {
+  return {e->seq, ""};
+}
 
 // One page of `items` (in their stable order) after the token's position.
 template <class T>
@@ -135,8 +154,10 @@ json participant_json(const Participant& p, bool summary) {
 }
 
 json event_json(const ParticipantEvent& e) {
-  json j = {{"name", e.name}, {"participantId", e.participant_id},
-            {"eventTime", iso8601(e.event_time)}, {"replica", false}};
+  json j = {{"name", e.name},
+            {"participantId", e.participant_id},
+            {"eventTime", iso8601(e.event_time)},
+            {"replica", false}};
   if (!e.error_code.empty()) j["errorCode"] = e.error_code;
   return j;
 }
@@ -159,8 +180,12 @@ bool parse_page_token(const std::string& token, Millis& created, std::string& id
 }
 
 ApiService::ApiService(const config::Config& cfg, Registry& registry, IngestService& ingest,
-                       std::function<PublicEndpoints()> endpoints)
-    : cfg_(cfg), registry_(registry), ingest_(ingest), endpoints_(std::move(endpoints)) {}
+                       std::function<PublicEndpoints()> endpoints, const std::string& token_key)
+    : cfg_(cfg),
+      registry_(registry),
+      ingest_(ingest),
+      endpoints_(std::move(endpoints)),
+      token_key_(token_key) {}
 
 void ApiService::call(const api::Operation& op, const json& input, Done done) {
   static const std::map<std::string, Handler, std::less<>> kHandlers = {
@@ -183,6 +208,7 @@ void ApiService::call(const api::Operation& op, const json& input, Done done) {
       {"TagResource", &ApiService::tag_resource},
       {"UntagResource", &ApiService::untag_resource},
       {"ListTagsForResource", &ApiService::list_tags_for_resource},
+      {"CreateParticipantToken", &ApiService::create_participant_token},
   };
   auto it = kHandlers.find(op.name);
   if (it == kHandlers.end()) {
@@ -252,14 +278,13 @@ void ApiService::create_ingest_configuration(const json& in, Done& done) {
     return fail(done, validation("redundantIngest is not supported by stagegate"));
   size_t attr_bytes = 0;
   for (const auto& [k, v] : c.attributes) attr_bytes += k.size() + v.size();
-  if (attr_bytes > 1024)
-    return fail(done, validation("attributes exceed 1 KB in total"));
+  if (attr_bytes > 1024) return fail(done, validation("attributes exceed 1 KB in total"));
   if (!c.stage_arn.empty() && !stage_of_arn(c.stage_arn))
     return fail(done, validation("stageArn " + c.stage_arn + " names no stage"));
   if (registry_.configs().size() >= cfg_.limits.ingest_configurations)
-    return fail(done, quota("The account has reached its limit of " +
-                            std::to_string(cfg_.limits.ingest_configurations) +
-                            " ingest configurations"));
+    return fail(
+        done, quota("The account has reached its limit of " +
+                    std::to_string(cfg_.limits.ingest_configurations) + " ingest configurations"));
   const auto& created = registry_.create_config(std::move(c));
   acknowledge({{"ingestConfiguration", config_json(created, false)}}, done);
 }
@@ -415,19 +440,20 @@ void ApiService::list_stage_sessions(const json& in, Done& done) {
   if (!s) return fail(done, not_found("Stage"));
   std::string stage_id = s->id;
   auto reply = done;
-  read<std::vector<StageSession>>(
-      [stage_id](Store& st) { return st.list_sessions(stage_id); },
-      [in, reply](std::vector<StageSession>& all) mutable {
-        std::vector<const StageSession*> page;
-        std::string next;
-        ApiError error;
-        if (!paginate(pointers(all), in, page, next, error)) return fail(reply, error);
-        json out = {{"stageSessions", json::array()}};
-        for (const auto* x : page) out["stageSessions"].push_back(session_json(*x));
-        if (!next.empty()) out["nextToken"] = next;
-        reply({std::nullopt, out});
-      },
-      done);
+  read<std::vector<StageSession>>([stage_id](Store& st) { return st.list_sessions(stage_id); },
+                                  [in, reply](std::vector<StageSession>& all) mutable {
+                                    std::vector<const StageSession*> page;
+                                    std::string next;
+                                    ApiError error;
+                                    if (!paginate(pointers(all), in, page, next, error))
+                                      return fail(reply, error);
+                                    json out = {{"stageSessions", json::array()}};
+                                    for (const auto* x : page)
+                                      out["stageSessions"].push_back(session_json(*x));
+                                    if (!next.empty()) out["nextToken"] = next;
+                                    reply({std::nullopt, out});
+                                  },
+                                  done);
 }
 
 void ApiService::get_participant(const json& in, Done& done) {
@@ -450,7 +476,8 @@ void ApiService::list_participants(const json& in, Done& done) {
   const Stage* s = stage_of_arn(in.value("stageArn", ""));
   if (!s) return fail(done, not_found("Stage"));
   int filters = 0;
-  for (const char* f : {"filterByUserId", "filterByPublished", "filterByState", "filterByRecordingState"})
+  for (const char* f :
+       {"filterByUserId", "filterByPublished", "filterByState", "filterByRecordingState"})
     filters += in.contains(f) ? 1 : 0;
   if (filters > 1) return fail(done, validation("Only one participant filter may be given"));
   std::string session_id = in.value("sessionId", "");
@@ -462,7 +489,8 @@ void ApiService::list_participants(const json& in, Done& done) {
         for (const auto& p : all) {
           if (in.contains("filterByUserId") && p.user_id != in["filterByUserId"].get<std::string>())
             continue;
-          if (in.contains("filterByPublished") && p.published != in["filterByPublished"].get<bool>())
+          if (in.contains("filterByPublished") &&
+              p.published != in["filterByPublished"].get<bool>())
             continue;
           if (in.contains("filterByState") && p.state != in["filterByState"].get<std::string>())
             continue;
@@ -515,6 +543,33 @@ void ApiService::disconnect_participant(const json& in, Done& done) {
   // As IVS does: the configuration loses its stage, so the encoder cannot come straight back.
   registry_.update_config(id, [](IngestConfiguration& x) { x.stage_arn.clear(); });
   acknowledge(json::object(), done);
+}
+
+// --- Participant tokens --------------------------------------------------------------------
+
+void ApiService::create_participant_token(const json& in, Done& done) {
+  const Stage* s = stage_of_arn(in.value("stageArn", ""));
+  if (!s) return fail(done, not_found("Stage"));
+  TokenClaims c;
+  c.stage_arn = s->arn;
+  c.participant_id = new_resource_id();
+  c.user_id = in.value("userId", "");
+  c.attributes = string_map(in, "attributes");
+  size_t attr_bytes = 0;
+  for (const auto& [k, v] : c.attributes) attr_bytes += k.size() + v.size();
+  if (attr_bytes > 1024) return fail(done, validation("attributes exceed 1 KB in total"));
+  c.capabilities = in.value("capabilities", std::vector<std::string>{"PUBLISH", "SUBSCRIBE"});
+  int64_t minutes = in.value("duration", 720);
+  c.issued_at = now_millis();
+  c.expires_at = c.issued_at + minutes * 60 * 1000;
+  json out = {{"participantId", c.participant_id},
+              {"token", sign_participant_token(c, token_key_)},
+              {"userId", c.user_id},
+              {"attributes", c.attributes},
+              {"duration", minutes},
+              {"capabilities", c.capabilities},
+              {"expirationTime", iso8601(c.expires_at)}};
+  done({std::nullopt, {{"participantToken", out}}});
 }
 
 // --- Tags ------------------------------------------------------------------------------------

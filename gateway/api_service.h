@@ -38,7 +38,7 @@ class ApiService {
  public:
   using Done = std::function<void(ApiResult)>;
   ApiService(const config::Config& cfg, Registry& registry, IngestService& ingest,
-             std::function<PublicEndpoints()> endpoints);
+             std::function<PublicEndpoints()> endpoints, const std::string& token_key);
 
   // Runs `op` with an input that already passed the model's validation. `done` runs once, maybe
   // later (after the store acknowledged the writes).
@@ -65,6 +65,7 @@ class ApiService {
   void tag_resource(const nlohmann::json& in, Done& done);
   void untag_resource(const nlohmann::json& in, Done& done);
   void list_tags_for_resource(const nlohmann::json& in, Done& done);
+  void create_participant_token(const nlohmann::json& in, Done& done);
 
   // Runs `read` on the database thread, then `then` on the loop with what it produced.
   template <class T>
@@ -83,6 +84,7 @@ class ApiService {
   Registry& registry_;
   IngestService& ingest_;
   std::function<PublicEndpoints()> endpoints_;
+  const std::string& token_key_;
 };
 
 // Pagination tokens: opaque (base64url of the last item's sort key), stable under inserts.

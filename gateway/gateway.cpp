@@ -1,5 +1,6 @@
 #include "gateway/gateway.h"
 
+#include "gateway/random.h"
 #include "gateway/rtmp_connection.h"
 #include "gateway/tcp_stream.h"
 
@@ -21,6 +22,9 @@ Status Gateway::start() {
   if (auto s = (*store)->recover(now_millis()); !s) return s;
   auto snap = (*store)->load();
   if (!snap) return snap.error();
+  auto key = (*store)->secret("participant_token_key", random_alnum(43));  // 256 bits
+  if (!key) return key.error();
+  token_key_ = std::move(*key);
   db_ = std::make_unique<DbWorker>(loop_, std::move(*store));
   ++handles_open_;
   registry_ = std::make_unique<Registry>(cfg_, *db_, log_);
@@ -74,8 +78,8 @@ Status Gateway::start_api() {
   if (!cfg_.api_listener.enabled) return {};
   api_model_ = api::Model::load_embedded();
   if (!api_model_) return make_error("api.model", "the embedded API model does not parse");
-  api_ = std::make_unique<ApiService>(cfg_, *registry_, *ingest_,
-                                      [this] { return public_endpoints(); });
+  api_ = std::make_unique<ApiService>(
+      cfg_, *registry_, *ingest_, [this] { return public_endpoints(); }, token_key_);
   api_http_ = std::make_unique<ApiHttp>(cfg_, *api_model_, *api_, log_);
   http_ = std::make_unique<HttpServer>(loop_, HttpLimits{}, log_,
                                        [this](HttpRequest&& req, HttpResponder r) {

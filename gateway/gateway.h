@@ -44,6 +44,7 @@ class Gateway {
   std::string rtmp_address() const { return rtmp_address_; }
   std::string api_address() const { return http_ ? http_->address() : std::string(); }
   PublicEndpoints public_endpoints() const;
+  const std::string& token_key() const { return token_key_; }
 
   // Connection bookkeeping (connections delete themselves; they unregister first).
   void connection_closed(RtmpConnection* c);
@@ -71,6 +72,7 @@ class Gateway {
   std::map<uint64_t, RtmpConnection*> connections_;
   uint64_t next_connection_id_ = 1;
   std::string rtmp_address_;
+  std::string token_key_;  // signs participant tokens; kept in the store
   bool shutting_down_ = false;
   bool db_closing_ = false;
   int handles_open_ = 0;

@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
   if (!participant_of.empty()) return print_configuration_field(cfg, participant_of, false);
 
   auto log = make_logger(cfg.gateway);
-  // The validator reports malformed media as INVALID_INPUT events; libavcodec's own complaints about
-  // the same bytes would only repeat them, unbounded, on stderr.
+  // The validator reports malformed media as INVALID_INPUT events; libavcodec's own complaints
+  // about the same bytes would only repeat them, unbounded, on stderr.
   av_log_set_level(AV_LOG_QUIET);
   std::unique_ptr<uv_loop_t, LoopCloser> loop(new uv_loop_t);
   uv_loop_init(loop.get());

@@ -171,8 +171,12 @@ static std::vector<const T*> ordered(const std::map<std::string, T, std::less<>>
   return out;
 }
 
-std::vector<const Stage*> Registry::stages() const { return ordered(stages_); }
-std::vector<const IngestConfiguration*> Registry::configs() const { return ordered(configs_); }
+std::vector<const Stage*> Registry::stages() const {
+  return ordered(stages_);
+}
+std::vector<const IngestConfiguration*> Registry::configs() const {
+  return ordered(configs_);
+}
 
 void Registry::flush(std::function<void(bool ok)> done) {
   uint64_t failures_before = write_failures_;

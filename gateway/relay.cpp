@@ -6,6 +6,20 @@
 
 namespace sg::gw {
 
+namespace {
+
+// "1935" -> 1935; nullopt unless 1..5 digits in 1..65535.
+std::optional<uint16_t> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5 || !std::all_of(text.begin(), text.end(), ::isdigit))
+    return std::nullopt;
+  int p = 0;
+  for (char c : text) p = p * 10 + (c - '0');
+  if (p <= 0 || p > 65535) return std::nullopt;
+  return static_cast<uint16_t>(p);
+}
+
+}  // namespace
+
 std::optional<RtmpUrl> parse_rtmp_url(const std::string& url) {
   constexpr std::string_view kScheme = "rtmp://";
   if (url.rfind(kScheme, 0) != 0) return std::nullopt;
@@ -15,23 +29,30 @@ std::optional<RtmpUrl> parse_rtmp_url(const std::string& url) {
   std::string hostport = rest.substr(0, slash);
   std::string path = rest.substr(slash + 1);
   RtmpUrl u;
+  std::string port_text;
+  bool has_port = false;
   if (!hostport.empty() && hostport[0] == '[') {
     auto close = hostport.find(']');
     if (close == std::string::npos) return std::nullopt;
     u.host = hostport.substr(1, close - 1);
-    if (close + 1 < hostport.size() && hostport[close + 1] == ':')
-      u.port = static_cast<uint16_t>(std::stoi(hostport.substr(close + 2)));
+    std::string after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return std::nullopt;
+      has_port = true;
+      port_text = after.substr(1);
+    }
   } else {
     auto colon = hostport.rfind(':');
     u.host = hostport.substr(0, colon);
     if (colon != std::string::npos) {
-      auto port = hostport.substr(colon + 1);
-      if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit))
-        return std::nullopt;
-      int p = std::stoi(port);
-      if (p <= 0 || p > 65535) return std::nullopt;
-      u.port = static_cast<uint16_t>(p);
+      has_port = true;
+      port_text = hostport.substr(colon + 1);
     }
+  }
+  if (has_port) {
+    auto port = parse_port(port_text);
+    if (!port) return std::nullopt;
+    u.port = *port;
   }
   auto app_end = path.find('/');
   if (u.host.empty() || app_end == std::string::npos || app_end == 0 || app_end + 1 >= path.size())
@@ -46,7 +67,8 @@ std::string expand_url_template(std::string t, const std::string& stage_id,
                                 const std::string& participant_id) {
   for (auto [key, value] : {std::pair<std::string_view, const std::string&>{"{stageId}", stage_id},
                             {"{participantId}", participant_id}}) {
-    for (size_t p; (p = t.find(key)) != std::string::npos;) t.replace(p, key.size(), value);
+    for (size_t p = 0; (p = t.find(key, p)) != std::string::npos; p += value.size())
+      t.replace(p, key.size(), value);
   }
   return t;
 }

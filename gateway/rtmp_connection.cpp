@@ -1,6 +1,7 @@
 #include "gateway/rtmp_connection.h"
 
 #include "gateway/gateway.h"
+#include "gateway/participant_token.h"
 #include "gateway/random.h"
 #include "rtmp/chunk.h"
 
@@ -115,16 +116,18 @@ void RtmpConnection::on_play(std::string_view stream_name) {
     close_after_flush("play on the wrong application");
     return;
   }
-  const auto& pb = gw_.config().playback;
-  if (!pb.allow_any && !(pb.allow_loopback && is_loopback(tcp_.peer_ip()))) {
-    session_->reject_play("NetStream.Play.Failed", "playback is not allowed from this address");
-    close_after_flush("play refused");
-    return;
-  }
   std::string participant(strip_query(stream_name));
-  if (!gw_.registry().config_by_participant(participant)) {
+  const IngestConfiguration* cfg = gw_.registry().config_by_participant(participant);
+  if (!cfg) {
     session_->reject_play("NetStream.Play.StreamNotFound", "no such participant");
     close_after_flush("play of an unknown participant");
+    return;
+  }
+  if (!may_play(*cfg, stream_name)) {
+    session_->reject_play("NetStream.Play.Failed",
+                          "a participant token with the SUBSCRIBE capability for this stage is "
+                          "required (?token=...)");
+    close_after_flush("play refused");
     return;
   }
   role_ = Role::kPlayer;
@@ -133,6 +136,24 @@ void RtmpConnection::on_play(std::string_view stream_name) {
   gw_.log().info("conn={} playing participant={}", id_, participant);
   watching_->add(&player_sink_);
   flush();
+}
+
+bool RtmpConnection::may_play(const IngestConfiguration& cfg, std::string_view stream_name) {
+  const auto& pb = gw_.config().playback;
+  if (pb.allow_any || (pb.allow_loopback && is_loopback(tcp_.peer_ip()))) return true;
+  auto q = stream_name.find('?');
+  if (q == std::string_view::npos) return false;
+  std::string_view query = stream_name.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.rfind("token=", 0) != 0) continue;
+    auto claims = verify_participant_token(part.substr(6), gw_.token_key(), now_millis());
+    return claims && claims->can("SUBSCRIBE") && claims->stage_arn == cfg.stage_arn &&
+           !cfg.stage_arn.empty();
+  }
+  return false;
 }
 
 void RtmpConnection::on_media(const rtmp::MediaMessage& m) {

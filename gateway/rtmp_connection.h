@@ -67,6 +67,9 @@ class RtmpConnection final : public rtmp::ServerSessionHandler, public LivePubli
   void end_publish(std::string_view error_code);
   void fail_publish(const validation::Violation& v);
   void start_relay();
+  // Playback of `cfg`'s participant: allowed by the YAML switches or by a participant token with
+  // the SUBSCRIBE capability for its stage (`?token=` in the stream name).
+  bool may_play(const IngestConfiguration& cfg, std::string_view stream_name);
   void flush();
 
   Gateway& gw_;

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS participant_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, stage_id TEXT NOT NULL, session_id TEXT NOT NULL,
   participant_id TEXT NOT NULL, name TEXT NOT NULL, event_time INTEGER NOT NULL,
   error_code TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gateway_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS participant_events_by_participant
   ON participant_events (session_id, participant_id, seq);
 )sql";
@@ -201,6 +202,18 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::string> secret(const std::string& name, const std::string& candidate) override {
+    if (auto s = run("INSERT OR IGNORE INTO gateway_secrets VALUES (?, ?)",
+                     [&](Binder& b) { b << name << candidate; });
+        !s)
+      return s.error();
+    auto st = prepare("SELECT value FROM gateway_secrets WHERE name = ?");
+    if (!st) return st.error();
+    Binder(st->get()) << name;
+    if (sqlite3_step(st->get()) != SQLITE_ROW) return make_error("store.sql", "secret missing");
+    return col_text(st->get(), 0);
+  }
+
   Result<std::vector<StageSession>> list_sessions(const std::string& stage_id) override {
     auto st = prepare(
         "SELECT id, stage_id, start_time, end_time FROM stage_sessions WHERE stage_id = ? "
@@ -210,8 +223,8 @@ class SqliteStore final : public Store {
     std::vector<StageSession> out;
     while (sqlite3_step(st->get()) == SQLITE_ROW) {
       sqlite3_stmt* s = st->get();
-      out.push_back({col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
-                     sqlite3_column_int64(s, 3)});
+      out.push_back(
+          {col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)});
     }
     return out;
   }

@@ -33,6 +33,9 @@ class Store {
   virtual Status recover(Millis now) = 0;
   virtual Result<std::vector<ParticipantEvent>> list_events(const std::string& session_id,
                                                             const std::string& participant_id) = 0;
+  // The named gateway secret (e.g. the participant token key); stores `candidate` when there is
+  // none yet, so the value survives restarts.
+  virtual Result<std::string> secret(const std::string& name, const std::string& candidate) = 0;
   // A stage's sessions, oldest first.
   virtual Result<std::vector<StageSession>> list_sessions(const std::string& stage_id) = 0;
   // A session's participants, by first join time.

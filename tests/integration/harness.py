@@ -186,8 +186,9 @@ class Daemon:
         key = self.keys[name_or_key][2] if name_or_key in self.keys else name_or_key
         return f"rtmp://127.0.0.1:{self.port}/app/{key}"
 
-    def play_url(self, name):
-        return f"rtmp://127.0.0.1:{self.port}/play/{self.participant_id(name)}"
+    def play_url(self, name, token=None):
+        url = f"rtmp://127.0.0.1:{self.port}/play/{self.participant_id(name)}"
+        return url + (f"?token={token}" if token else "")
 
     # --- state ---------------------------------------------------------------------------------
     def query(self, sql, args=()):
@@ -268,9 +269,9 @@ class Daemon:
         self.children.append(p)
         return p
 
-    def play(self, name, out_path, extra=()):
+    def play(self, name, out_path, extra=(), token=None):
         cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *extra,
-               "-i", self.play_url(name), "-map", "0", "-c", "copy", "-f", "flv", out_path]
+               "-i", self.play_url(name, token), "-map", "0", "-c", "copy", "-f", "flv", out_path]
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.children.append(p)
         return p

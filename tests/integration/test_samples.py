@@ -36,9 +36,21 @@ class SamplesTest(GatewayTestCase):
         pid = subprocess.run([STAGEGATE, "--config", d.config_path, "--print-participant-id", "obs"],
                              capture_output=True, text=True, check=True).stdout.strip()
         self.assertEqual(pid, d.participant_id("obs"))
+        # The sample requires a participant token for playback; its API credential makes one.
+        import boto3
+        api = boto3.client("ivs-realtime", endpoint_url=d.api, region_name="us-east-1",
+                           aws_access_key_id="AKIASTAGEGATESAMPLE",
+                           aws_secret_access_key=re.search(r"secret_access_key: (\S+)",
+                                                           open(SAMPLE).read()).group(1))
+        stage_arn = d.configuration("obs")["stage_arn"]
+        token = api.create_participant_token(stageArn=stage_arn, capabilities=["SUBSCRIBE"])
         out = os.path.join(d.dir, "played.flv")
+        refused = subprocess.run([os.path.join(ROOT, "samples", "ffmpeg-play.sh"), pid],
+                                 env=dict(env, OUT=out), capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(refused.returncode, 0, "playback without a token is refused")
         player = subprocess.Popen([os.path.join(ROOT, "samples", "ffmpeg-play.sh"), pid],
-                                  env=dict(env, OUT=out), stderr=subprocess.PIPE, text=True)
+                                  env=dict(env, OUT=out, TOKEN=token["participantToken"]["token"]),
+                                  stderr=subprocess.PIPE, text=True)
         d.children.append(player)
         push = subprocess.run([os.path.join(ROOT, "samples", "ffmpeg-push.sh")], env=env,
                               capture_output=True, text=True, timeout=60)
