@@ -65,6 +65,13 @@ struct State {
   friend bool operator==(const State&, const State&) = default;
 };
 
+// Where StorageConfigurations keep their "buckets": one directory per bucket name.
+struct Storage {
+  std::string root = "var/storage";
+
+  friend bool operator==(const Storage&, const Storage&) = default;
+};
+
 struct Credential {
   std::string access_key_id;
   std::string secret_access_key;
@@ -75,6 +82,10 @@ struct Credential {
 struct Api {
   std::vector<Credential> credentials;
   bool allow_anonymous = false;
+  // Requests per second per operation (token bucket, burst = one second's worth); an operation
+  // not listed uses default_rate_limit; 0 means unlimited. Over the limit: 429 ThrottlingException.
+  std::vector<std::pair<std::string, double>> rate_limits;
+  double default_rate_limit = 0;
 
   friend bool operator==(const Api&, const Api&) = default;
 };
@@ -181,6 +192,7 @@ struct Config {
   RtmpsListener rtmps;
   ApiListener api_listener;
   State state;
+  Storage storage;
   Api api;
   Media media;
   Limits limits;

@@ -65,8 +65,8 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
 
 void read_config(const YAML::Node& root, const std::string& base_dir, Config& cfg,
                  ErrorList& errors) {
-  static constexpr std::array<std::string_view, 10> kKeys{
-      "gateway", "listeners",      "state",    "api",      "media",
+  static constexpr std::array<std::string_view, 11> kKeys{
+      "gateway", "listeners", "state",    "storage",  "api",   "media",
       "limits",  "stage_endpoint", "playback", "sessions", "stages"};
   MapReader top(root, "", kKeys, errors);
   // Order matters only where a later section is checked against an earlier one: api against its
@@ -74,6 +74,7 @@ void read_config(const YAML::Node& root, const std::string& base_dir, Config& cf
   read_gateway(top, cfg.gateway);
   read_listeners(top, base_dir, cfg);
   read_state(top, base_dir, cfg.state);
+  read_storage(top, base_dir, cfg.storage);
   read_api(top, cfg.api_listener, cfg.api);
   read_media(top, cfg.media);
   read_limits(top, cfg.limits);

@@ -178,7 +178,8 @@ void read_state(MapReader& top, const std::string& base_dir, State& out) {
 }
 
 void read_api(MapReader& top, const ApiListener& listener, Api& out) {
-  static constexpr std::array<std::string_view, 2> kKeys{"credentials", "allow_anonymous"};
+  static constexpr std::array<std::string_view, 4> kKeys{"credentials", "allow_anonymous",
+                                                         "rate_limits", "default_rate_limit"};
   static constexpr std::array<std::string_view, 2> kCredentialKeys{"access_key_id",
                                                                    "secret_access_key"};
   MapReader m = top.child("api", kKeys);
@@ -208,11 +209,41 @@ void read_api(MapReader& top, const ApiListener& listener, Api& out) {
     }
     out.credentials.push_back(std::move(credential));
   });
+  m.read_double("default_rate_limit", out.default_rate_limit, 0, 1e6);
+  if (const YAML::Node* limits = m.value("rate_limits")) {
+    if (!limits->IsMap()) {
+      m.error(*limits, "'api.rate_limits' must map operation names to requests per second");
+    } else {
+      for (const auto& kv : *limits) {
+        std::string op = kv.first.Scalar();
+        double tps = 0;
+        bool ok = kv.second.IsScalar() && YAML::convert<double>::decode(kv.second, tps) &&
+                  tps >= 0 && tps <= 1e6;
+        bool name_ok = !op.empty() && all_of(op, is_alnum);
+        if (!name_ok) m.error(kv.first, "'api.rate_limits' keys are operation names");
+        if (!ok) m.error(kv.second, "'api.rate_limits." + op + "' must be a number from 0 to 1e6");
+        if (ok && name_ok) out.rate_limits.emplace_back(op, tps);
+      }
+    }
+  }
   if (m.read_bool("allow_anonymous", out.allow_anonymous) && out.allow_anonymous &&
       listener.enabled && !is_loopback(listener.bind)) {
     // SPEC 7: unsigned requests are only acceptable when nobody else can reach the listener.
     m.error_at("allow_anonymous",
                "'api.allow_anonymous' needs 'listeners.api.bind' on a loopback address");
+  }
+}
+
+void read_storage(MapReader& top, const std::string& base_dir, Storage& out) {
+  static constexpr std::array<std::string_view, 1> kKeys{"root"};
+  MapReader m = top.child("storage", kKeys);
+  std::string root;
+  if (m.read_string("root", root)) {
+    if (root.empty()) {
+      m.error_at("root", "'storage.root' must not be empty");
+    } else {
+      out.root = resolve_path(base_dir, root);
+    }
   }
 }
 

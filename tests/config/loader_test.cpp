@@ -207,13 +207,20 @@ TEST(ConfigLoad, SampleFileLoadsAndDocumentsTheDefaults) {
   EXPECT_TRUE(obs.insecure_ingest);
   EXPECT_THAT(obs.stream_key, ::testing::StartsWith("rt_123456789012_us-east-1_"));
   EXPECT_EQ(c.stage_endpoint.kind, "local");
-  EXPECT_TRUE(c.playback.allow_loopback);
+  // The sample differs from the defaults on purpose in: playback needs tokens, the IVS rate limits.
+  EXPECT_FALSE(c.playback.allow_loopback);
   ASSERT_EQ(c.api.credentials.size(), 1u);
   EXPECT_EQ(c.state.path, kSource + "/samples/var/stagegate.db");
+  EXPECT_EQ(c.storage.root, kSource + "/samples/var/storage");
+  ASSERT_EQ(c.api.rate_limits.size(), 6u);
+  EXPECT_EQ(c.api.rate_limits[0], (std::pair<std::string, double>{"CreateIngestConfiguration", 5}));
 
   Config expected = *defaults().config;
   expected.source = path;
   expected.state.path = c.state.path;
+  expected.storage.root = c.storage.root;
+  expected.playback.allow_loopback = false;
+  expected.api.rate_limits = c.api.rate_limits;
   expected.api.credentials = c.api.credentials;
   expected.stages = c.stages;
   EXPECT_EQ(c, expected);
