@@ -35,9 +35,14 @@ void Registry::put_participant(const Participant& p) {
   write([p](Store& st) { return st.put_participant(p); }, "participant");
 }
 
+void Registry::put_storage(const StorageConfiguration& c) {
+  write([c](Store& st) { return st.put_storage_configuration(c); }, "storage configuration");
+}
+
 void Registry::load(Snapshot snap) {
   for (auto& s : snap.stages) stages_[s.id] = std::move(s);
   for (auto& c : snap.ingest_configurations) configs_[c.id] = std::move(c);
+  for (auto& c : snap.storage_configurations) storages_[c.id] = std::move(c);
 }
 
 std::vector<std::string> Registry::apply_declared(const std::vector<config::DeclaredStage>& decl) {
@@ -161,6 +166,35 @@ void Registry::delete_config(const std::string& id) {
         "ingest configuration deletion");
 }
 
+const StorageConfiguration& Registry::create_storage(std::string name, std::string bucket_name,
+                                                     StringMap tags) {
+  StorageConfiguration c;
+  do c.id = new_resource_id();
+  while (storages_.count(c.id));
+  c.arn = storage_configuration_arn(cfg_.gateway.region, cfg_.gateway.account_id, c.id);
+  c.name = std::move(name);
+  c.bucket_name = std::move(bucket_name);
+  c.tags = std::move(tags);
+  c.created = now_millis();
+  put_storage(c);
+  return storages_[c.id] = std::move(c);
+}
+
+bool Registry::update_storage(const std::string& id,
+                              const std::function<void(StorageConfiguration&)>& edit) {
+  auto it = storages_.find(id);
+  if (it == storages_.end()) return false;
+  edit(it->second);
+  put_storage(it->second);
+  return true;
+}
+
+void Registry::delete_storage(const std::string& id) {
+  if (!storages_.erase(id)) return;
+  write([id](Store& st) { return st.delete_storage_configuration(id); },
+        "storage configuration deletion");
+}
+
 template <class T>
 static std::vector<const T*> ordered(const std::map<std::string, T, std::less<>>& m) {
   std::vector<const T*> out;
@@ -176,6 +210,9 @@ std::vector<const Stage*> Registry::stages() const {
 }
 std::vector<const IngestConfiguration*> Registry::configs() const {
   return ordered(configs_);
+}
+std::vector<const StorageConfiguration*> Registry::storages() const {
+  return ordered(storages_);
 }
 
 void Registry::flush(std::function<void(bool ok)> done) {
@@ -212,6 +249,10 @@ const Stage* Registry::stage_by_name(std::string_view name) const {
 const IngestConfiguration* Registry::config_by_id(std::string_view id) const {
   auto it = configs_.find(id);
   return it == configs_.end() ? nullptr : &it->second;
+}
+const StorageConfiguration* Registry::storage_by_arn(std::string_view arn) const {
+  auto it = storages_.find(arn_resource_id(std::string(arn)));
+  return it != storages_.end() && it->second.arn == arn ? &it->second : nullptr;
 }
 const IngestConfiguration* Registry::config_by_participant(std::string_view pid) const {
   for (const auto& [id, c] : configs_)
@@ -305,6 +346,7 @@ void Registry::record_event(const std::string& stage_id, const std::string& sess
   log_.info("event={} stage={} session={} participant={} error_code={}", e.name, e.stage_id,
             e.session_id, e.participant_id, e.error_code.empty() ? "-" : e.error_code);
   write([e](Store& st) { return st.append_event(e); }, "participant event");
+  if (event_listener_) event_listener_(e);
 }
 
 void Registry::end_session(const std::string& stage_id, Millis now) {

@@ -38,6 +38,7 @@ class Registry {
   const Stage* stage_by_name(std::string_view name) const;
   const IngestConfiguration* config_by_id(std::string_view id) const;
   const IngestConfiguration* config_by_participant(std::string_view participant_id) const;
+  const StorageConfiguration* storage_by_arn(std::string_view arn) const;
 
   // --- control API -------------------------------------------------------------------------
   const Stage& create_stage(std::string name, StringMap tags);
@@ -48,9 +49,17 @@ class Registry {
   const IngestConfiguration& create_config(IngestConfiguration c);
   void delete_stage(const std::string& id);
   void delete_config(const std::string& id);
+  // Creates a storage configuration (assigns id, ARN and creation time) and writes it. The bucket
+  // directory is the caller's business: the registry only keeps the resource.
+  const StorageConfiguration& create_storage(std::string name, std::string bucket_name,
+                                             StringMap tags);
+  bool update_storage(const std::string& id,
+                      const std::function<void(StorageConfiguration&)>& edit);
+  void delete_storage(const std::string& id);
   // Resources in a stable order (creation time, then id): the order pagination follows.
   std::vector<const Stage*> stages() const;
   std::vector<const IngestConfiguration*> configs() const;
+  std::vector<const StorageConfiguration*> storages() const;
   // Runs `done` on the loop once every write queued so far has reached the store; `ok` is false if
   // any write failed since the last flush (the caller must not acknowledge then).
   void flush(std::function<void(bool ok)> done);
@@ -69,6 +78,10 @@ class Registry {
   void release_if_idle(const std::string& stage_id);
   void set_config_state(const std::string& config_id, std::string state);
 
+  // Called with every participant event as it is recorded (the live event streams).
+  void on_event(std::function<void(const ParticipantEvent&)> listener) {
+    event_listener_ = std::move(listener);
+  }
   // Records one participant event (store + log line).
   void record_event(const std::string& stage_id, const std::string& session_id,
                     const std::string& participant_id, std::string name,
@@ -85,16 +98,19 @@ class Registry {
   void put_stage(const Stage& s);
   void put_config(const IngestConfiguration& c);
   void put_participant(const Participant& p);
+  void put_storage(const StorageConfiguration& c);
   void write(DbWorker::Job job, const char* what);
 
   const config::Config& cfg_;
   DbWorker& db_;
   uint64_t write_failures_ = 0;
+  std::function<void(const ParticipantEvent&)> event_listener_;
   spdlog::logger& log_;
-  std::map<std::string, Stage, std::less<>> stages_;                 // by id
-  std::map<std::string, IngestConfiguration, std::less<>> configs_;  // by id
-  std::map<std::string, StageSession, std::less<>> sessions_;        // open sessions by stage id
-  std::map<std::string, Millis, std::less<>> idle_since_;            // stage id -> last leave
+  std::map<std::string, Stage, std::less<>> stages_;                   // by id
+  std::map<std::string, IngestConfiguration, std::less<>> configs_;    // by id
+  std::map<std::string, StorageConfiguration, std::less<>> storages_;  // by id
+  std::map<std::string, StageSession, std::less<>> sessions_;          // open sessions by stage id
+  std::map<std::string, Millis, std::less<>> idle_since_;              // stage id -> last leave
   // Participants of open sessions, keyed by session id + '/' + participant id.
   std::map<std::string, Participant, std::less<>> participants_;
 };
