@@ -53,11 +53,21 @@ std::optional<std::string> percent_decode(std::string_view s) {
 }
 
 ApiHttp::ApiHttp(const config::Config& cfg, const api::Model& model, ApiService& service,
-                 spdlog::logger& log)
-    : cfg_(cfg), model_(model), service_(service), log_(log) {}
+                 EventHub& events, Metrics& metrics, std::function<std::string()> metrics_text,
+                 std::function<bool(const std::string&)> stage_exists, spdlog::logger& log)
+    : cfg_(cfg),
+      model_(model),
+      service_(service),
+      events_(events),
+      metrics_(metrics),
+      metrics_text_(std::move(metrics_text)),
+      stage_exists_(std::move(stage_exists)),
+      limiter_(cfg.api),
+      log_(log) {}
 
 void ApiHttp::reply(const HttpResponder& r, const std::string& request_id,
-                    const ApiResult& result) {
+                    const std::string& operation, const ApiResult& result) {
+  metrics_.api_requests[{operation, result.error ? result.error->status : 200}]++;
   HttpResponse resp;
   resp.headers = {{"Content-Type", "application/json"}, {"x-amzn-RequestId", request_id}};
   if (result.error) {
@@ -73,12 +83,20 @@ void ApiHttp::reply(const HttpResponder& r, const std::string& request_id,
 
 void ApiHttp::handle(HttpRequest&& req, HttpResponder responder) {
   std::string request_id = new_request_id();
+  // Health and metrics are unsigned, for probes and Prometheus; the API listener is loopback by
+  // default, so bind it elsewhere only behind a network boundary.
   if (req.method == "GET" && req.path == "/healthz") {
     responder.respond({200, {{"Content-Type", "application/json"}}, R"({"status":"ok"})"});
     return;
   }
+  if (req.method == "GET" && req.path == "/metrics") {
+    responder.respond(
+        {200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}, metrics_text_()});
+    return;
+  }
+  std::string operation = "-";
   auto error = [&](int status, std::string type, std::string message) {
-    reply(responder, request_id,
+    reply(responder, request_id, operation,
           ApiResult{ApiError{status, std::move(type), std::move(message)}, {}});
   };
 
@@ -96,10 +114,23 @@ void ApiHttp::handle(HttpRequest&& req, HttpResponder responder) {
     }
   }
 
+  constexpr std::string_view kEvents = "/events/";
+  if (req.method == "GET" && req.path.rfind(kEvents, 0) == 0) {
+    std::string stage_id = req.path.substr(kEvents.size());
+    operation = "Events";
+    if (!stage_exists_(stage_id)) return error(404, "ResourceNotFoundException", "Stage not found");
+    metrics_.api_requests[{operation, 200}]++;
+    events_.subscribe(stage_id, responder.start_stream(200, {{"Cache-Control", "no-cache"}}));
+    return;
+  }
+
   const api::Operation* op = model_.route(req.method, req.path);
   if (!op)
     return error(404, "UnknownOperationException",
                  "No operation at " + req.method + " " + req.path);
+  operation = op->name;
+  if (!limiter_.allow(op->name, now_millis()))
+    return error(429, "ThrottlingException", "Rate exceeded for " + op->name);
 
   json input = json::object();
   if (!req.body.empty()) {
@@ -139,7 +170,7 @@ void ApiHttp::handle(HttpRequest&& req, HttpResponder responder) {
   service_.call(*op, input, [this, responder, request_id, op](ApiResult result) {
     log_.info("api {} -> {}{}", op->name, result.error ? result.error->status : 200,
               result.error ? " " + result.error->type : "");
-    reply(responder, request_id, result);
+    reply(responder, request_id, op->name, result);
   });
 }
 

@@ -12,22 +12,33 @@
 #include "config/config.h"
 #include "gateway/api_model.h"
 #include "gateway/api_service.h"
+#include "gateway/event_hub.h"
 #include "gateway/http_server.h"
+#include "gateway/metrics.h"
+#include "gateway/rate_limiter.h"
 
 namespace sg::gw {
 
 class ApiHttp {
  public:
-  ApiHttp(const config::Config& cfg, const api::Model& model, ApiService& service,
-          spdlog::logger& log);
+  // `metrics_text` renders GET /metrics; `stage_exists` answers for GET /events/<stageId>.
+  ApiHttp(const config::Config& cfg, const api::Model& model, ApiService& service, EventHub& events,
+          Metrics& metrics, std::function<std::string()> metrics_text,
+          std::function<bool(const std::string&)> stage_exists, spdlog::logger& log);
   void handle(HttpRequest&& req, HttpResponder responder);
 
  private:
-  void reply(const HttpResponder& r, const std::string& request_id, const ApiResult& result);
+  void reply(const HttpResponder& r, const std::string& request_id, const std::string& operation,
+             const ApiResult& result);
 
   const config::Config& cfg_;
   const api::Model& model_;
   ApiService& service_;
+  EventHub& events_;
+  Metrics& metrics_;
+  std::function<std::string()> metrics_text_;
+  std::function<bool(const std::string&)> stage_exists_;
+  RateLimiter limiter_;
   spdlog::logger& log_;
 };
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <map>
 
 #include "gateway/participant_token.h"
@@ -71,6 +72,9 @@ SortKey sort_key(const Stage* s) {
   return {s->created, s->id};
 }
 SortKey sort_key(const IngestConfiguration* c) {
+  return {c->created, c->id};
+}
+SortKey sort_key(const StorageConfiguration* c) {
   return {c->created, c->id};
 }
 SortKey sort_key(const StageSession* s) {
@@ -153,6 +157,21 @@ json participant_json(const Participant& p, bool summary) {
   return j;
 }
 
+json storage_json(const StorageConfiguration& c) {
+  return {
+      {"arn", c.arn}, {"name", c.name}, {"s3", {{"bucketName", c.bucket_name}}}, {"tags", c.tags}};
+}
+
+// The bucket is a directory under storage.root: the model's pattern ([a-z0-9-.]+) has no '/', so
+// only "." and ".." could leave or alias the root; refusing any ".." keeps that out for good.
+std::optional<std::string> bucket_name_problem(const std::string& bucket) {
+  if (bucket == "." || bucket.find("..") != std::string::npos)
+    return "Value '" + bucket +
+           "' at 's3.bucketName' failed to satisfy constraint: Member must not be '.' or contain "
+           "'..'";
+  return std::nullopt;
+}
+
 json event_json(const ParticipantEvent& e) {
   json j = {{"name", e.name},
             {"participantId", e.participant_id},
@@ -205,6 +224,10 @@ void ApiService::call(const api::Operation& op, const json& input, Done done) {
       {"ListParticipants", &ApiService::list_participants},
       {"ListParticipantEvents", &ApiService::list_participant_events},
       {"DisconnectParticipant", &ApiService::disconnect_participant},
+      {"CreateStorageConfiguration", &ApiService::create_storage_configuration},
+      {"GetStorageConfiguration", &ApiService::get_storage_configuration},
+      {"ListStorageConfigurations", &ApiService::list_storage_configurations},
+      {"DeleteStorageConfiguration", &ApiService::delete_storage_configuration},
       {"TagResource", &ApiService::tag_resource},
       {"UntagResource", &ApiService::untag_resource},
       {"ListTagsForResource", &ApiService::list_tags_for_resource},
@@ -572,12 +595,70 @@ void ApiService::create_participant_token(const json& in, Done& done) {
   done({std::nullopt, {{"participantToken", out}}});
 }
 
+// --- Storage configurations ----------------------------------------------------------------
+
+void ApiService::create_storage_configuration(const json& in, Done& done) {
+  std::string bucket;
+  if (auto s3 = in.find("s3"); s3 != in.end() && s3->is_object())
+    bucket = s3->value("bucketName", "");
+  if (auto problem = bucket_name_problem(bucket))
+    return fail(done, validation(api::validation_message({*problem})));
+  auto dir = std::filesystem::path(cfg_.storage.root) / bucket;
+  // The directory is made on the database thread (never block the loop on the file system); the
+  // resource exists only once its bucket does. An existing directory is adopted, content and all.
+  registry_.db().post(
+      [dir](Store&) -> Status {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec || !std::filesystem::is_directory(dir, ec))
+          return make_error("storage.bucket", ec ? ec.message() : "not a directory");
+        return Status{};
+      },
+      [this, bucket, name = in.value("name", ""), tags = string_map(in, "tags"),
+       done = std::move(done)](Status s) mutable {
+        // Only the bucket name goes back to the client: the server's paths are not its business.
+        if (!s)
+          return fail(done, {500, "InternalServerException",
+                             "The bucket " + bucket + " could not be created"});
+        const auto& c = registry_.create_storage(std::move(name), bucket, std::move(tags));
+        acknowledge({{"storageConfiguration", storage_json(c)}}, done);
+      });
+}
+
+void ApiService::get_storage_configuration(const json& in, Done& done) {
+  const auto* c = registry_.storage_by_arn(in.value("arn", ""));
+  if (!c) return fail(done, not_found("StorageConfiguration"));
+  done({std::nullopt, {{"storageConfiguration", storage_json(*c)}}});
+}
+
+void ApiService::list_storage_configurations(const json& in, Done& done) {
+  std::vector<const StorageConfiguration*> page;
+  std::string next;
+  ApiError error;
+  if (!paginate(registry_.storages(), in, page, next, error)) return fail(done, error);
+  json out = {{"storageConfigurations", json::array()}};
+  for (const auto* c : page) out["storageConfigurations"].push_back(storage_json(*c));
+  if (!next.empty()) out["nextToken"] = next;
+  done({std::nullopt, out});
+}
+
+void ApiService::delete_storage_configuration(const json& in, Done& done) {
+  const auto* c = registry_.storage_by_arn(in.value("arn", ""));
+  if (!c) return fail(done, not_found("StorageConfiguration"));
+  // A stage whose autoParticipantRecordingConfiguration names this configuration would make this a
+  // 409 ConflictException; stages cannot reference one yet (CreateStage/UpdateStage refuse it).
+  // The bucket directory stays: the recordings in it are the operator's.
+  registry_.delete_storage(c->id);
+  acknowledge(json::object(), done);
+}
+
 // --- Tags ------------------------------------------------------------------------------------
 
 const StringMap* ApiService::tags_of(const std::string& arn) const {
   if (const Stage* s = registry_.stage_by_arn(arn)) return &s->tags;
   const auto* c = registry_.config_by_id(arn_resource_id(arn));
   if (c && c->arn == arn) return &c->tags;
+  if (const auto* sc = registry_.storage_by_arn(arn)) return &sc->tags;
   return nullptr;
 }
 
@@ -587,6 +668,8 @@ bool ApiService::edit_tags(const std::string& arn, const std::function<void(Stri
   const auto* c = registry_.config_by_id(arn_resource_id(arn));
   if (c && c->arn == arn)
     return registry_.update_config(c->id, [&](IngestConfiguration& x) { edit(x.tags); });
+  if (const auto* sc = registry_.storage_by_arn(arn))
+    return registry_.update_storage(sc->id, [&](StorageConfiguration& x) { edit(x.tags); });
   return false;
 }
 

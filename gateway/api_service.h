@@ -62,6 +62,10 @@ class ApiService {
   void list_participants(const nlohmann::json& in, Done& done);
   void list_participant_events(const nlohmann::json& in, Done& done);
   void disconnect_participant(const nlohmann::json& in, Done& done);
+  void create_storage_configuration(const nlohmann::json& in, Done& done);
+  void get_storage_configuration(const nlohmann::json& in, Done& done);
+  void list_storage_configurations(const nlohmann::json& in, Done& done);
+  void delete_storage_configuration(const nlohmann::json& in, Done& done);
   void tag_resource(const nlohmann::json& in, Done& done);
   void untag_resource(const nlohmann::json& in, Done& done);
   void list_tags_for_resource(const nlohmann::json& in, Done& done);
@@ -70,7 +74,8 @@ class ApiService {
   // Runs `read` on the database thread, then `then` on the loop with what it produced.
   template <class T>
   void read(std::function<Result<T>(Store&)> read, std::function<void(T&)> then, Done& done);
-  // The tags of the stage or ingest configuration `arn`; nullptr when there is none.
+  // The tags of the stage, ingest configuration or storage configuration `arn`; nullptr when there
+  // is none.
   const StringMap* tags_of(const std::string& arn) const;
   bool edit_tags(const std::string& arn, const std::function<void(StringMap&)>& edit);
 

@@ -29,6 +29,7 @@ Status Gateway::start() {
   ++handles_open_;
   registry_ = std::make_unique<Registry>(cfg_, *db_, log_);
   registry_->load(std::move(*snap));
+  registry_->on_event([this](const ParticipantEvent& e) { events_.publish(e); });
   auto errors = registry_->apply_declared(cfg_.stages);
   if (!errors.empty()) return make_error("config.declared", errors.front());
   db_->drain();  // declared resources are on disk before anyone can use them
@@ -80,7 +81,19 @@ Status Gateway::start_api() {
   if (!api_model_) return make_error("api.model", "the embedded API model does not parse");
   api_ = std::make_unique<ApiService>(
       cfg_, *registry_, *ingest_, [this] { return public_endpoints(); }, token_key_);
-  api_http_ = std::make_unique<ApiHttp>(cfg_, *api_model_, *api_, log_);
+  api_http_ = std::make_unique<ApiHttp>(
+      cfg_, *api_model_, *api_, events_, metrics_,
+      [this] {
+        metrics_.live_publishers = ingest_->live_publishers();
+        metrics_.rtmp_connections_open = connections_.size();
+        metrics_.event_streams = events_.subscriber_count();
+        size_t players = 0;
+        for (const auto& [id, c] : connections_)
+          players += c->role() == RtmpConnection::Role::kPlayer ? 1 : 0;
+        metrics_.players = players;
+        return metrics_.render();
+      },
+      [this](const std::string& id) { return registry_->stage_by_id(id) != nullptr; }, log_);
   http_ = std::make_unique<HttpServer>(loop_, HttpLimits{}, log_,
                                        [this](HttpRequest&& req, HttpResponder r) {
                                          api_http_->handle(std::move(req), std::move(r));
@@ -99,6 +112,7 @@ void Gateway::on_connection(uv_stream_t* server, int status) {
     return;
   }
   auto* conn = new RtmpConnection(*self, self->next_connection_id_++, /*secure=*/false);
+  self->metrics_.rtmp_connections_accepted++;
   self->connections_[conn->id()] = conn;
   if (!conn->start(server)) {
     conn->close("accept failed");

@@ -15,8 +15,10 @@
 #include "gateway/api_model.h"
 #include "gateway/api_service.h"
 #include "gateway/db_worker.h"
+#include "gateway/event_hub.h"
 #include "gateway/http_server.h"
 #include "gateway/ingest_service.h"
+#include "gateway/metrics.h"
 #include "gateway/registry.h"
 #include "gateway/stage_plane.h"
 
@@ -41,6 +43,7 @@ class Gateway {
   Registry& registry() { return *registry_; }
   IngestService& ingest() { return *ingest_; }
   LocalStage& stage() { return stage_; }
+  Metrics& metrics() { return metrics_; }
   std::string rtmp_address() const { return rtmp_address_; }
   std::string api_address() const { return http_ ? http_->address() : std::string(); }
   PublicEndpoints public_endpoints() const;
@@ -62,6 +65,8 @@ class Gateway {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<IngestService> ingest_;
   LocalStage stage_;
+  Metrics metrics_;
+  EventHub events_;
   std::unique_ptr<api::Model> api_model_;
   std::unique_ptr<ApiService> api_;
   std::unique_ptr<ApiHttp> api_http_;

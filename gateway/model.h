@@ -38,6 +38,17 @@ struct IngestConfiguration {
   Millis created = 0;
 };
 
+// A storage configuration: the "S3 bucket" is the directory <storage.root>/<bucket_name>, created
+// with the resource and left in place (with its recordings) when the resource is deleted.
+struct StorageConfiguration {
+  std::string id;  // 12 alphanumerics
+  std::string arn;
+  std::string name;
+  std::string bucket_name;
+  StringMap tags;
+  Millis created = 0;
+};
+
 struct StageSession {
   std::string id;  // st- + 13
   std::string stage_id;
@@ -76,6 +87,10 @@ inline std::string stage_arn(const std::string& region, const std::string& accou
 inline std::string ingest_configuration_arn(const std::string& region, const std::string& account,
                                             const std::string& id) {
   return "arn:aws:ivs:" + region + ":" + account + ":ingest-configuration/" + id;
+}
+inline std::string storage_configuration_arn(const std::string& region, const std::string& account,
+                                             const std::string& id) {
+  return "arn:aws:ivs:" + region + ":" + account + ":storage-configuration/" + id;
 }
 // The resource id after the last '/', or empty.
 inline std::string arn_resource_id(const std::string& arn) {

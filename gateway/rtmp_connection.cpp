@@ -35,6 +35,7 @@ constexpr Millis kDrainTimeoutMs = 5000;
 
 RtmpConnection::RtmpConnection(Gateway& gw, uint64_t id, bool secure)
     : gw_(gw), id_(id), secure_(secure), tcp_(gw.loop(), out_) {
+  tcp_.count_bytes_written(&gw.metrics().rtmp_bytes_out);
   player_sink_.self = this;
   created_ = last_bytes_ = now_millis();
   session_ = std::make_unique<rtmp::ServerSession>(
@@ -59,10 +60,12 @@ bool RtmpConnection::start(uv_stream_t* server) {
 void RtmpConnection::on_bytes(ByteView data) {
   if (closing_) return;
   last_bytes_ = now_millis();
+  gw_.metrics().rtmp_bytes_in += data.size();
   Status s = session_->feed(data);
   flush();
   if (!s) {
     gw_.log().warn("conn={} protocol error {}: {}", id_, s.reason(), s.error().detail);
+    gw_.metrics().rtmp_protocol_errors++;
     end_publish("");
     close_after_flush("protocol error");
   }
@@ -94,6 +97,7 @@ void RtmpConnection::on_publish(std::string_view stream_name, std::string_view) 
   }
   auto decision = gw_.ingest().authorize(stream_name, secure_, tcp_.peer_ip(), this);
   if (auto* refusal = std::get_if<PublishRefusal>(&decision)) {
+    gw_.metrics().refusals[refusal->error_code]++;
     session_->reject_publish(refusal->status_code,
                              refusal->error_code + ": " + refusal->description);
     flush();
@@ -194,6 +198,7 @@ void RtmpConnection::start_relay() {
 
 void RtmpConnection::fail_publish(const validation::Violation& v) {
   std::string code(validation::to_string(v.code));
+  gw_.metrics().refusals[code]++;
   gw_.log().warn("conn={} participant={} media rule violated: {} ({})", id_, grant_->participant_id,
                  code, v.detail);
   session_->send_status("error", "NetStream.Publish.Rejected", code + ": " + v.detail);
@@ -227,6 +232,7 @@ void RtmpConnection::on_stream_closed() {
 
 void RtmpConnection::kick(std::string_view error_code, std::string_view why) {
   gw_.log().info("conn={} publish ended: {}", id_, why);
+  if (!error_code.empty()) gw_.metrics().refusals[std::string(error_code)]++;
   if (!error_code.empty())
     session_->send_status("error", "NetStream.Publish.Rejected",
                           std::string(error_code) + ": " + std::string(why));

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS ingest_configurations (
   insecure_ingest INTEGER NOT NULL, stream_key TEXT NOT NULL, participant_id TEXT NOT NULL,
   state TEXT NOT NULL, redundant_ingest INTEGER NOT NULL, tags TEXT NOT NULL,
   created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS storage_configurations (
+  id TEXT PRIMARY KEY, arn TEXT NOT NULL, name TEXT NOT NULL, bucket_name TEXT NOT NULL,
+  tags TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stage_sessions (
   id TEXT PRIMARY KEY, stage_id TEXT NOT NULL, start_time INTEGER NOT NULL,
   end_time INTEGER NOT NULL);
@@ -129,6 +132,21 @@ class SqliteStore final : public Store {
       c.created = sqlite3_column_int64(s, 13);
       snap.ingest_configurations.push_back(std::move(c));
     }
+    auto sc = prepare(
+        "SELECT id, arn, name, bucket_name, tags, created FROM storage_configurations "
+        "ORDER BY created, id");
+    if (!sc) return sc.error();
+    while (sqlite3_step(sc->get()) == SQLITE_ROW) {
+      sqlite3_stmt* s = sc->get();
+      StorageConfiguration c;
+      c.id = col_text(s, 0);
+      c.arn = col_text(s, 1);
+      c.name = col_text(s, 2);
+      c.bucket_name = col_text(s, 3);
+      c.tags = from_json(sqlite3_column_text(s, 4));
+      c.created = sqlite3_column_int64(s, 5);
+      snap.storage_configurations.push_back(std::move(c));
+    }
     return snap;
   }
 
@@ -150,6 +168,15 @@ class SqliteStore final : public Store {
   }
   Status delete_ingest_configuration(const std::string& id) override {
     return run("DELETE FROM ingest_configurations WHERE id = ?", [&](Binder& b) { b << id; });
+  }
+  Status put_storage_configuration(const StorageConfiguration& c) override {
+    return run("INSERT OR REPLACE INTO storage_configurations VALUES (?,?,?,?,?,?)",
+               [&](Binder& b) {
+                 b << c.id << c.arn << c.name << c.bucket_name << to_json(c.tags) << c.created;
+               });
+  }
+  Status delete_storage_configuration(const std::string& id) override {
+    return run("DELETE FROM storage_configurations WHERE id = ?", [&](Binder& b) { b << id; });
   }
   Status put_session(const StageSession& x) override {
     return run("INSERT OR REPLACE INTO stage_sessions VALUES (?,?,?,?)",

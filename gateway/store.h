@@ -15,6 +15,7 @@ namespace sg::gw {
 struct Snapshot {
   std::vector<Stage> stages;
   std::vector<IngestConfiguration> ingest_configurations;
+  std::vector<StorageConfiguration> storage_configurations;
 };
 
 class Store {
@@ -25,6 +26,8 @@ class Store {
   virtual Status delete_stage(const std::string& id) = 0;
   virtual Status put_ingest_configuration(const IngestConfiguration& c) = 0;
   virtual Status delete_ingest_configuration(const std::string& id) = 0;
+  virtual Status put_storage_configuration(const StorageConfiguration& c) = 0;
+  virtual Status delete_storage_configuration(const std::string& id) = 0;
   virtual Status put_session(const StageSession& s) = 0;
   virtual Status put_participant(const Participant& p) = 0;
   virtual Status append_event(const ParticipantEvent& e) = 0;

@@ -90,6 +90,7 @@ void TcpStream::on_write(uv_write_t* req, int status) {
   auto* self = static_cast<TcpStream*>(req->data);
   self->writing_ = false;
   self->out_.consume(self->write_bytes_);
+  if (status == 0 && self->bytes_written_) *self->bytes_written_ += self->write_bytes_;
   self->out_.pin_front(0);
   if (self->closing_) return;
   if (status < 0) {

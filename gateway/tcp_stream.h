@@ -34,6 +34,8 @@ class TcpStream {
   // Called once the queue is empty and no write is in flight (e.g. to close after a refusal).
   void when_drained(std::function<void()> cb);
   bool writing() const { return writing_; }
+  // Adds every byte written to `*counter` (a metric of the owner's).
+  void count_bytes_written(uint64_t* counter) { bytes_written_ = counter; }
 
   void close(std::function<void()> on_closed);
   bool closing() const { return closing_; }
@@ -52,6 +54,7 @@ class TcpStream {
   OutQueue& out_;
   bool writing_ = false;
   size_t write_bytes_ = 0;
+  uint64_t* bytes_written_ = nullptr;
   bool closing_ = false;
   bool reading_ = false;
   OnRead on_read_;

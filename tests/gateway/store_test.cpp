@@ -131,6 +131,7 @@ TEST_F(StoreTest, EmptyStoreLoadsNothing) {
   ASSERT_TRUE(snap);
   EXPECT_TRUE(snap->stages.empty());
   EXPECT_TRUE(snap->ingest_configurations.empty());
+  EXPECT_TRUE(snap->storage_configurations.empty());
 }
 
 TEST_F(StoreTest, StageRoundTrip) {
@@ -191,6 +192,53 @@ TEST_F(StoreTest, IngestConfigurationRoundTrip) {
   ASSERT_TRUE(snap);
   ASSERT_EQ(snap->ingest_configurations.size(), 1u);
   expect_config_eq(snap->ingest_configurations[0], a);
+}
+
+TEST_F(StoreTest, StorageConfigurationRoundTrip) {
+  ASSERT_TRUE(store_);
+  auto make = [](std::string id, Millis created) {
+    StorageConfiguration c;
+    c.id = id;
+    c.arn = "arn:aws:ivs:us-east-1:123456789012:storage-configuration/" + id;
+    c.name = "rec-" + id;
+    c.bucket_name = "bucket-" + id + ".example";
+    c.tags = {{"team", "video"}, {"quote\"d", "new\nline"}};
+    c.created = created;
+    return c;
+  };
+  auto expect_eq = [](const StorageConfiguration& a, const StorageConfiguration& b) {
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.arn, b.arn);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.bucket_name, b.bucket_name);
+    EXPECT_EQ(a.tags, b.tags);
+    EXPECT_EQ(a.created, b.created);
+  };
+  // Created in the opposite order of their ids: load() orders by creation time.
+  StorageConfiguration a = make("SC1", 200);
+  StorageConfiguration b = make("SC2", 100);
+  b.name.clear();
+  b.tags.clear();
+  ASSERT_TRUE(store_->put_storage_configuration(a));
+  ASSERT_TRUE(store_->put_storage_configuration(b));
+  auto snap = store_->load();
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->storage_configurations.size(), 2u);
+  expect_eq(snap->storage_configurations[0], b);
+  expect_eq(snap->storage_configurations[1], a);
+  EXPECT_TRUE(snap->stages.empty());
+
+  a.tags = {{"only", "one"}};
+  ASSERT_TRUE(store_->put_storage_configuration(a));  // replaced, not duplicated
+  ASSERT_TRUE(store_->delete_storage_configuration("SC2"));
+  ASSERT_TRUE(store_->delete_storage_configuration("missing"));
+  store_.reset();  // what was written is on disk
+  store_ = open();
+  ASSERT_TRUE(store_);
+  snap = store_->load();
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->storage_configurations.size(), 1u);
+  expect_eq(snap->storage_configurations[0], a);
 }
 
 TEST_F(StoreTest, SessionAndParticipantAreWritten) {
