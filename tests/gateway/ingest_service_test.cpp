@@ -96,7 +96,7 @@ class IngestServiceTest : public ::testing::Test {
     unattached.name = "unattached";
     unattached.stream_key = key_unattached_;
     unattached.participant_id = "PartNoStage1";
-    registry_->load(Snapshot{{}, {unattached}});
+    registry_->load(Snapshot{{}, {unattached}, {}});
     auto errors = registry_->apply_declared(cfg_.stages);
     ASSERT_TRUE(errors.empty()) << errors.front();
     ingest_ = std::make_unique<IngestService>(cfg_, *registry_, *log_);
