@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "gateway/base64url.h"
 #include "gateway/participant_token.h"
 #include "gateway/random.h"
 
@@ -38,28 +39,6 @@ StringMap string_map(const json& in, const char* key) {
   if (auto it = in.find(key); it != in.end() && it->is_object())
     for (const auto& [k, v] : it->items()) out[k] = v.get<std::string>();
   return out;
-}
-
-std::string base64url(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
-  out.resize(size_t(n));
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-bool unbase64url(std::string in, std::string& out) {
-  for (char& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (in.size() % 4) in.push_back('=');
-  out.assign(3 * in.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
-  if (n < 0) return false;
-  size_t pad = in.size() - in.find_last_not_of('=') - 1;
-  out.resize(size_t(n) - pad);
-  return true;
 }
 
 // The sort key of an item of each listed kind: pagination resumes after the last key returned.
@@ -111,6 +90,21 @@ bool paginate(const std::vector<const T*>& items, const json& in, std::vector<co
     page.push_back(it);
   }
   return true;
+}
+
+// The answer of a List operation: one page of `items` as `key`, each shaped by `to_json`, and a
+// nextToken when more follow.
+template <class T, class ToJson>
+ApiResult list_page(const std::vector<const T*>& items, const json& in, const char* key,
+                    ToJson to_json) {
+  std::vector<const T*> page;
+  std::string next;
+  ApiError error;
+  if (!paginate(items, in, page, next, error)) return {error, json::object()};
+  json out = {{key, json::array()}};
+  for (const T* item : page) out[key].push_back(to_json(*item));
+  if (!next.empty()) out["nextToken"] = next;
+  return {std::nullopt, out};
 }
 
 template <class T>
@@ -184,12 +178,13 @@ json event_json(const ParticipantEvent& e) {
 }  // namespace
 
 std::string make_page_token(Millis created, const std::string& id) {
-  return base64url("1:" + std::to_string(created) + ":" + id);
+  return base64url_encode("1:" + std::to_string(created) + ":" + id);
 }
 
 bool parse_page_token(const std::string& token, Millis& created, std::string& id) {
-  std::string raw;
-  if (!unbase64url(token, raw) || raw.rfind("1:", 0) != 0) return false;
+  auto decoded = base64url_decode(token);
+  if (!decoded || decoded->rfind("1:", 0) != 0) return false;
+  const std::string& raw = *decoded;
   auto colon = raw.find(':', 2);
   if (colon == std::string::npos) return false;
   auto [end, ec] = std::from_chars(raw.data() + 2, raw.data() + colon, created);
@@ -356,14 +351,8 @@ void ApiService::list_ingest_configurations(const json& in, Done& done) {
     if (by_state && c->state != in["filterByState"].get<std::string>()) continue;
     items.push_back(c);
   }
-  std::vector<const IngestConfiguration*> page;
-  std::string next;
-  ApiError error;
-  if (!paginate(items, in, page, next, error)) return fail(done, error);
-  json out = {{"ingestConfigurations", json::array()}};
-  for (const auto* c : page) out["ingestConfigurations"].push_back(config_json(*c, true));
-  if (!next.empty()) out["nextToken"] = next;
-  done({std::nullopt, out});
+  done(list_page(items, in, "ingestConfigurations",
+                 [this](const IngestConfiguration& c) { return config_json(c, true); }));
 }
 
 // --- Stage ----------------------------------------------------------------------------------
@@ -406,18 +395,11 @@ void ApiService::delete_stage(const json& in, Done& done) {
 }
 
 void ApiService::list_stages(const json& in, Done& done) {
-  std::vector<const Stage*> page;
-  std::string next;
-  ApiError error;
-  if (!paginate(registry_.stages(), in, page, next, error)) return fail(done, error);
-  json out = {{"stages", json::array()}};
-  for (const auto* s : page) {
-    json j = {{"arn", s->arn}, {"name", s->name}, {"tags", s->tags}};
-    if (!s->active_session_id.empty()) j["activeSessionId"] = s->active_session_id;
-    out["stages"].push_back(j);
-  }
-  if (!next.empty()) out["nextToken"] = next;
-  done({std::nullopt, out});
+  done(list_page(registry_.stages(), in, "stages", [](const Stage& s) {
+    json j = {{"arn", s.arn}, {"name", s.name}, {"tags", s.tags}};
+    if (!s.active_session_id.empty()) j["activeSessionId"] = s.active_session_id;
+    return j;
+  }));
 }
 
 // --- Sessions, participants, events -----------------------------------------------------------
@@ -463,20 +445,12 @@ void ApiService::list_stage_sessions(const json& in, Done& done) {
   if (!s) return fail(done, not_found("Stage"));
   std::string stage_id = s->id;
   auto reply = done;
-  read<std::vector<StageSession>>([stage_id](Store& st) { return st.list_sessions(stage_id); },
-                                  [in, reply](std::vector<StageSession>& all) mutable {
-                                    std::vector<const StageSession*> page;
-                                    std::string next;
-                                    ApiError error;
-                                    if (!paginate(pointers(all), in, page, next, error))
-                                      return fail(reply, error);
-                                    json out = {{"stageSessions", json::array()}};
-                                    for (const auto* x : page)
-                                      out["stageSessions"].push_back(session_json(*x));
-                                    if (!next.empty()) out["nextToken"] = next;
-                                    reply({std::nullopt, out});
-                                  },
-                                  done);
+  read<std::vector<StageSession>>(
+      [stage_id](Store& st) { return st.list_sessions(stage_id); },
+      [in, reply](std::vector<StageSession>& all) mutable {
+        reply(list_page(pointers(all), in, "stageSessions", session_json));
+      },
+      done);
 }
 
 void ApiService::get_participant(const json& in, Done& done) {
@@ -522,14 +496,8 @@ void ApiService::list_participants(const json& in, Done& done) {
             continue;
           items.push_back(&p);
         }
-        std::vector<const Participant*> page;
-        std::string next;
-        ApiError error;
-        if (!paginate(items, in, page, next, error)) return fail(reply, error);
-        json out = {{"participants", json::array()}};
-        for (const auto* p : page) out["participants"].push_back(participant_json(*p, true));
-        if (!next.empty()) out["nextToken"] = next;
-        reply({std::nullopt, out});
+        reply(list_page(items, in, "participants",
+                        [](const Participant& p) { return participant_json(p, true); }));
       },
       done);
 }
@@ -542,14 +510,7 @@ void ApiService::list_participant_events(const json& in, Done& done) {
   read<std::vector<ParticipantEvent>>(
       [session_id, pid](Store& st) { return st.list_events(session_id, pid); },
       [in, reply](std::vector<ParticipantEvent>& all) mutable {
-        std::vector<const ParticipantEvent*> page;
-        std::string next;
-        ApiError error;
-        if (!paginate(pointers(all), in, page, next, error)) return fail(reply, error);
-        json out = {{"events", json::array()}};
-        for (const auto* e : page) out["events"].push_back(event_json(*e));
-        if (!next.empty()) out["nextToken"] = next;
-        reply({std::nullopt, out});
+        reply(list_page(pointers(all), in, "events", event_json));
       },
       done);
 }
@@ -632,14 +593,8 @@ void ApiService::get_storage_configuration(const json& in, Done& done) {
 }
 
 void ApiService::list_storage_configurations(const json& in, Done& done) {
-  std::vector<const StorageConfiguration*> page;
-  std::string next;
-  ApiError error;
-  if (!paginate(registry_.storages(), in, page, next, error)) return fail(done, error);
-  json out = {{"storageConfigurations", json::array()}};
-  for (const auto* c : page) out["storageConfigurations"].push_back(storage_json(*c));
-  if (!next.empty()) out["nextToken"] = next;
-  done({std::nullopt, out});
+  done(list_page(registry_.storages(), in, "storageConfigurations",
+                 [this](const StorageConfiguration& c) { return storage_json(c); }));
 }
 
 void ApiService::delete_storage_configuration(const json& in, Done& done) {

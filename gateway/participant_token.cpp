@@ -1,5 +1,7 @@
 #include "gateway/participant_token.h"
 
+#include "gateway/base64url.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,37 +13,6 @@ namespace sg::gw {
 namespace {
 
 using nlohmann::json;
-
-std::string b64url(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), int(in.size()));
-  out.resize(size_t(n));
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-std::optional<std::string> unb64url(std::string_view in) {
-  std::string s(in);
-  for (char& c : s) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-    else if (c == '+' || c == '/' || c == '=')
-      return std::nullopt;
-  }
-  size_t pad = (4 - s.size() % 4) % 4;
-  if (pad == 3) return std::nullopt;
-  s.append(pad, '=');
-  std::string out(3 * s.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), int(s.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(size_t(n) - pad);
-  return out;
-}
 
 std::string hmac_sha256(const std::string& key, std::string_view data) {
   unsigned char mac[32];
@@ -69,8 +40,8 @@ std::string sign_participant_token(const TokenClaims& c, const std::string& key)
                   {"iat", c.issued_at / 1000},
                   {"exp", c.expires_at / 1000},
                   {"version", "1.0"}};
-  std::string signing_input = b64url(kHeader) + "." + b64url(payload.dump());
-  return signing_input + "." + b64url(hmac_sha256(key, signing_input));
+  std::string signing_input = base64url_encode(kHeader) + "." + base64url_encode(payload.dump());
+  return signing_input + "." + base64url_encode(hmac_sha256(key, signing_input));
 }
 
 std::optional<TokenClaims> verify_participant_token(std::string_view token, const std::string& key,
@@ -78,9 +49,9 @@ std::optional<TokenClaims> verify_participant_token(std::string_view token, cons
   auto dot1 = token.find('.');
   auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.size() > 8192) return std::nullopt;
-  auto header = unb64url(token.substr(0, dot1));
-  auto payload = unb64url(token.substr(dot1 + 1, dot2 - dot1 - 1));
-  auto sig = unb64url(token.substr(dot2 + 1));
+  auto header = base64url_decode(token.substr(0, dot1));
+  auto payload = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto sig = base64url_decode(token.substr(dot2 + 1));
   if (!header || !payload || !sig || *header != kHeader) return std::nullopt;
   std::string expected = hmac_sha256(key, token.substr(0, dot2));
   if (sig->size() != expected.size() ||
