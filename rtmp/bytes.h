@@ -24,7 +24,9 @@ inline Payload make_payload(ByteView bytes) {
 }
 
 // Big-endian helpers used by every codec in rtmp/.
-inline void put_u8(std::vector<uint8_t>& o, uint32_t v) { o.push_back(uint8_t(v)); }
+inline void put_u8(std::vector<uint8_t>& o, uint32_t v) {
+  o.push_back(uint8_t(v));
+}
 inline void put_be16(std::vector<uint8_t>& o, uint32_t v) {
   o.push_back(uint8_t(v >> 8));
   o.push_back(uint8_t(v));
@@ -46,8 +48,12 @@ inline void put_le32(std::vector<uint8_t>& o, uint32_t v) {
   o.push_back(uint8_t(v >> 16));
   o.push_back(uint8_t(v >> 24));
 }
-inline uint32_t get_be16(const uint8_t* p) { return uint32_t(p[0]) << 8 | p[1]; }
-inline uint32_t get_be24(const uint8_t* p) { return uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]; }
+inline uint32_t get_be16(const uint8_t* p) {
+  return uint32_t(p[0]) << 8 | p[1];
+}
+inline uint32_t get_be24(const uint8_t* p) {
+  return uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2];
+}
 inline uint32_t get_be32(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
 }

@@ -82,11 +82,8 @@ void ClientSession::send_connect() {
 }
 
 void ClientSession::maybe_acknowledge() {
-  if (peer_window_ == 0 || state_ == State::kFailed || state_ == State::kClosed) return;
-  if (bytes_in_ - last_ack_sent_ >= peer_window_) {
-    writer_.write(control::acknowledgement(uint32_t(bytes_in_)), out_);
-    last_ack_sent_ = bytes_in_;
-  }
+  if (state_ == State::kFailed || state_ == State::kClosed) return;
+  peer_.acknowledge(bytes_in_, writer_, out_);
 }
 
 void ClientSession::fail(std::string_view reason, std::string detail) {
@@ -96,21 +93,8 @@ void ClientSession::fail(std::string_view reason, std::string detail) {
 
 Status ClientSession::on_message(Message&& m) {
   if (state_ == State::kFailed || state_ == State::kClosed) return Status::ok();
+  if (auto handled = peer_.on_message(m, writer_, out_)) return *handled;
   switch (m.type) {
-    case kWindowAckSize: {
-      auto size = control::parse_u32(m);
-      if (!size) return size.status();
-      peer_window_ = *size;
-      return Status::ok();
-    }
-    case kUserControl: {
-      auto uc = control::parse_user_control(m);
-      if (!uc) return uc.status();
-      if (uc->event == control::kPingRequest) {
-        writer_.write(control::user_control(control::kPingResponse, uc->value), out_);
-      }
-      return Status::ok();
-    }
     case kCommandAmf0:
       return on_command(m);
     case kDataAmf0: {

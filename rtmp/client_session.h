@@ -12,6 +12,7 @@
 #include "rtmp/bytes.h"
 #include "rtmp/chunk.h"
 #include "rtmp/handshake.h"
+#include "rtmp/peer_control.h"
 #include "rtmp/server_session.h"
 #include "rtmp/status.h"
 
@@ -106,8 +107,7 @@ class ClientSession {
   double next_txn_ = 1;
   double connect_txn_ = 0;
   double create_stream_txn_ = 0;
-  uint32_t peer_window_ = 0;
-  uint64_t last_ack_sent_ = 0;
+  PeerControl peer_;
   uint64_t bytes_in_ = 0;
   Status error_;  // sticky
 };

@@ -108,38 +108,20 @@ Status ServerSession::feed(ByteView data) {
 }
 
 void ServerSession::maybe_acknowledge() {
-  // One acknowledgement per window the peer announced, carrying the byte count so far (the 32-bit
-  // sequence number wraps like the peer's counter does).
-  if (peer_window_ == 0 || state_ == State::kClosed) return;
-  if (bytes_in_ - last_ack_sent_ >= peer_window_) {
-    writer_.write(control::acknowledgement(uint32_t(bytes_in_)), out_);
-    last_ack_sent_ = bytes_in_;
-  }
+  if (state_ == State::kClosed) return;
+  peer_.acknowledge(bytes_in_, writer_, out_);
 }
 
 Status ServerSession::on_message(Message&& m) {
   // After a refused publish/play the caller is closing the connection; nothing more is processed.
   if (state_ == State::kClosed) return Status::ok();
+  if (auto handled = peer_.on_message(m, writer_, out_)) return *handled;
   switch (m.type) {
     case kSetChunkSize:  // applied by the reader itself
     case kAbort:
     case kAcknowledgement:
     case kSetPeerBandwidth:
       return Status::ok();
-    case kWindowAckSize: {
-      auto size = control::parse_u32(m);
-      if (!size) return size.status();
-      peer_window_ = *size;
-      return Status::ok();
-    }
-    case kUserControl: {
-      auto uc = control::parse_user_control(m);
-      if (!uc) return uc.status();
-      if (uc->event == control::kPingRequest) {
-        writer_.write(control::user_control(control::kPingResponse, uc->value), out_);
-      }
-      return Status::ok();
-    }
     case kCommandAmf0:
     case kCommandAmf3:
       return on_command(m, amf0_body(m));

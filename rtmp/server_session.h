@@ -14,6 +14,7 @@
 #include "rtmp/bytes.h"
 #include "rtmp/chunk.h"
 #include "rtmp/handshake.h"
+#include "rtmp/peer_control.h"
 #include "rtmp/status.h"
 
 namespace sg::rtmp {
@@ -136,8 +137,7 @@ class ServerSession {
   ChunkWriter writer_;
   State state_ = State::kHandshake;
   uint32_t stream_id_ = 0;    // the one stream created with createStream (kPlayStreamId)
-  uint32_t peer_window_ = 0;  // the peer's window ack size
-  uint64_t last_ack_sent_ = 0;
+  PeerControl peer_;  // the window the peer announced, acknowledgements, pings
   uint64_t bytes_in_ = 0;
   std::string stream_name_;
   ConnectInfo connect_;
