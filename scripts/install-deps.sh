@@ -11,7 +11,7 @@ PACKAGES=(
   libsqlite3-dev libhttp-parser-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
   # real clients and peers used by the tests
-  ffmpeg nginx libnginx-mod-rtmp sqlite3 python3
+  ffmpeg nginx libnginx-mod-rtmp sqlite3 python3 curl openssl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
