@@ -36,24 +36,14 @@ Status Gateway::start() {
   registry_->log_inventory();
   ingest_ = std::make_unique<IngestService>(cfg_, *registry_, log_);
 
-  sockaddr_storage addr{};
-  if (resolve_endpoint(cfg_.rtmp.bind.host, cfg_.rtmp.bind.port, addr) != 0)
-    return make_error("listen.address", "bad RTMP bind address " + cfg_.rtmp.bind.host);
   uv_tcp_init(loop_, &rtmp_listener_);
   rtmp_listener_.data = this;
   listener_open_ = true;
   ++handles_open_;
-  int rc = uv_tcp_bind(&rtmp_listener_, reinterpret_cast<sockaddr*>(&addr), 0);
-  if (rc == 0)
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&rtmp_listener_), 128, &Gateway::on_connection);
-  if (rc != 0)
-    return make_error("listen.bind", "cannot listen for RTMP on " +
-                                         format_address(reinterpret_cast<sockaddr*>(&addr)) + ": " +
-                                         uv_strerror(rc));
-  sockaddr_storage bound{};
-  int len = sizeof bound;
-  uv_tcp_getsockname(&rtmp_listener_, reinterpret_cast<sockaddr*>(&bound), &len);
-  rtmp_address_ = format_address(reinterpret_cast<sockaddr*>(&bound));
+  auto bound = tcp_listen(&rtmp_listener_, cfg_.rtmp.bind.host, cfg_.rtmp.bind.port,
+                          &Gateway::on_connection, "RTMP");
+  if (!bound) return bound.error();
+  rtmp_address_ = *bound;
   log_.info("listening for RTMP on {}", rtmp_address_);
 
   if (auto st = start_api(); !st) return st;

@@ -399,24 +399,15 @@ HttpServer::~HttpServer() {
 
 Status HttpServer::listen(const std::string& host, uint16_t port) {
   if (listener_open_ || closing_) return make_error("http.listen_state", "already listening");
-  sockaddr_storage addr{};
-  if (resolve_endpoint(host, port, addr) != 0)
-    return make_error("http.listen_address", "bad HTTP bind address " + host);
   uv_tcp_init(loop_, &listener_);
   listener_.data = this;
   listener_open_ = true;
-  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
-  if (rc == 0)
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 128, &HttpServer::on_connection);
-  if (rc != 0)
-    return make_error("http.listen", "cannot listen for HTTP on " +
-                                         format_address(reinterpret_cast<sockaddr*>(&addr)) + ": " +
-                                         uv_strerror(rc));
-  sockaddr_storage bound{};
-  int len = sizeof bound;
-  uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len);
-  address_ = format_address(reinterpret_cast<sockaddr*>(&bound));
-  loopback_ = is_loopback_addr(reinterpret_cast<sockaddr*>(&bound));
+  auto bound = tcp_listen(&listener_, host, port, &HttpServer::on_connection, "HTTP");
+  if (!bound) return bound.error();
+  address_ = *bound;
+  sockaddr_storage addr{};
+  loopback_ = resolve_endpoint(host, port, addr) == 0 &&
+              is_loopback_addr(reinterpret_cast<sockaddr*>(&addr));
   log_.info("listening for HTTP on {}", address_);
   return {};
 }

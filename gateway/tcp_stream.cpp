@@ -144,6 +144,23 @@ std::string TcpStream::peer_ip() const {
   return a.substr(0, a.rfind(':'));
 }
 
+Result<std::string> tcp_listen(uv_tcp_t* handle, const std::string& host, uint16_t port,
+                               uv_connection_cb on_connection, std::string_view what) {
+  sockaddr_storage addr{};
+  if (resolve_endpoint(host, port, addr) != 0)
+    return make_error("listen.address", "bad " + std::string(what) + " bind address " + host);
+  int rc = uv_tcp_bind(handle, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(handle), 128, on_connection);
+  if (rc != 0)
+    return make_error("listen.bind", "cannot listen for " + std::string(what) + " on " +
+                                         format_address(reinterpret_cast<sockaddr*>(&addr)) + ": " +
+                                         uv_strerror(rc));
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(handle, reinterpret_cast<sockaddr*>(&bound), &len);
+  return format_address(reinterpret_cast<sockaddr*>(&bound));
+}
+
 int resolve_endpoint(const std::string& host, uint16_t port, sockaddr_storage& out) {
   std::memset(&out, 0, sizeof out);
   std::string h = host == "localhost" ? "127.0.0.1" : host;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "rtmp/bytes.h"
+#include "rtmp/status.h"
 
 namespace sg::gw {
 
@@ -64,6 +65,12 @@ class TcpStream {
   std::function<void()> on_closed_;
   char read_buf_[64 * 1024];
 };
+
+// Binds and listens on an initialised `handle` (its `data` set by the caller) and returns the real
+// bound address ("127.0.0.1:41235": port 0 picks a free one). `what` names the listener in errors.
+// Reason ids: listen.address, listen.bind.
+Result<std::string> tcp_listen(uv_tcp_t* handle, const std::string& host, uint16_t port,
+                               uv_connection_cb on_connection, std::string_view what);
 
 // Parses "host:port" pieces from config into a sockaddr (IPv4, IPv6 or "localhost").
 int resolve_endpoint(const std::string& host, uint16_t port, sockaddr_storage& out);
