@@ -9,6 +9,7 @@ namespace sg::tools {
 const char* const kPushUsage =
     "usage: sg_push [--no-realtime] [--ts-offset MS] [--chunk-size N] [--stall-after MS]\n"
     "               [--stall-for MS] [--garbage-after MS] [--loop N] [--duration MS]\n"
+    "               [--source-address IP]\n"
     "               FILE.flv rtmp://HOST:PORT/APP/STREAMKEY\n";
 
 namespace {
@@ -77,6 +78,10 @@ Result<PushOptions> parse_push_options(int argc, char** argv) {
       continue;
     }
     if (i + 1 >= argc) return make_error("tools.usage", std::string(arg) + " needs a value");
+    if (arg == "--source-address") {
+      o.source_address = argv[++i];
+      continue;
+    }
     auto v = parse_u64(argv[++i]);
     if (!v) return make_error("tools.usage", std::string(arg) + " needs a number");
     if (arg == "--ts-offset") {

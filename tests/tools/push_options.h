@@ -28,6 +28,9 @@ struct PushOptions {
   std::optional<uint64_t> garbage_after;
   std::optional<uint64_t> duration;
   uint64_t loops = 1;
+  // Local address the socket is bound to before connect (e.g. 127.0.0.2, to appear as another
+  // client address); empty: the kernel chooses.
+  std::string source_address;
 };
 
 // Reason id tools.usage, with a sentence saying what is wrong.

@@ -291,7 +291,7 @@ int main_impl(int argc, char** argv) {
     emit_error(tags.error());
     return kExitIo;
   }
-  auto socket = TcpClient::connect(opts->url.host, opts->url.port);
+  auto socket = TcpClient::connect(opts->url.host, opts->url.port, opts->source_address);
   if (!socket) {
     emit_error(socket.error());
     return kExitIo;

@@ -29,7 +29,8 @@ bool is_reset(int e) {
 
 }  // namespace
 
-Result<TcpClient> TcpClient::connect(const std::string& host, uint16_t port) {
+Result<TcpClient> TcpClient::connect(const std::string& host, uint16_t port,
+                                     const std::string& source) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -42,6 +43,22 @@ Result<TcpClient> TcpClient::connect(const std::string& host, uint16_t port) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
     TcpClient client(fd);  // closes fd on every early return
+    if (!source.empty()) {
+      addrinfo src_hints{};
+      src_hints.ai_family = a->ai_family;
+      src_hints.ai_socktype = SOCK_STREAM;
+      src_hints.ai_flags = AI_NUMERICHOST;
+      addrinfo* src_raw = nullptr;
+      if (getaddrinfo(source.c_str(), "0", &src_hints, &src_raw) != 0) {
+        last_error = "bad source address " + source;
+        continue;
+      }
+      std::unique_ptr<addrinfo, AddrinfoDeleter> src(src_raw);
+      if (::bind(fd, src->ai_addr, src->ai_addrlen) != 0) {
+        last_error = "bind " + source + ": " + std::strerror(errno);
+        continue;
+      }
+    }
     if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
       last_error = std::strerror(errno);
       continue;

@@ -13,8 +13,10 @@ namespace sg::tools {
 
 class TcpClient {
  public:
-  // Reason id tools.connect_failed.
-  static Result<TcpClient> connect(const std::string& host, uint16_t port);
+  // Reason id tools.connect_failed. A non-empty `source` (a numeric address) is bound before
+  // connecting, so the server sees that address as the client's.
+  static Result<TcpClient> connect(const std::string& host, uint16_t port,
+                                   const std::string& source = "");
 
   TcpClient(TcpClient&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   TcpClient& operator=(TcpClient&&) = delete;
