@@ -145,7 +145,7 @@ const IngestConfiguration& Registry::create_config(IngestConfiguration c) {
   return configs_[c.id] = std::move(c);
 }
 
-void Registry::delete_stage(const std::string& id) {
+void Registry::delete_stage(std::string id) {
   auto it = stages_.find(id);
   if (it == stages_.end()) return;
   // Configurations that pointed at the stage lose their stage (their keys cannot publish now).
@@ -160,7 +160,7 @@ void Registry::delete_stage(const std::string& id) {
   write([id](Store& st) { return st.delete_stage(id); }, "stage deletion");
 }
 
-void Registry::delete_config(const std::string& id) {
+void Registry::delete_config(std::string id) {
   if (!configs_.erase(id)) return;
   write([id](Store& st) { return st.delete_ingest_configuration(id); },
         "ingest configuration deletion");
@@ -189,7 +189,7 @@ bool Registry::update_storage(const std::string& id,
   return true;
 }
 
-void Registry::delete_storage(const std::string& id) {
+void Registry::delete_storage(std::string id) {
   if (!storages_.erase(id)) return;
   write([id](Store& st) { return st.delete_storage_configuration(id); },
         "storage configuration deletion");

@@ -47,15 +47,16 @@ class Registry {
   bool update_config(const std::string& id, const std::function<void(IngestConfiguration&)>& edit);
   // Creates a configuration: assigns id, ARN, participant id and (unless set) a stream key.
   const IngestConfiguration& create_config(IngestConfiguration c);
-  void delete_stage(const std::string& id);
-  void delete_config(const std::string& id);
+  // The id is taken by value: callers often hold a reference into the entry being erased.
+  void delete_stage(std::string id);
+  void delete_config(std::string id);
   // Creates a storage configuration (assigns id, ARN and creation time) and writes it. The bucket
   // directory is the caller's business: the registry only keeps the resource.
   const StorageConfiguration& create_storage(std::string name, std::string bucket_name,
                                              StringMap tags);
   bool update_storage(const std::string& id,
                       const std::function<void(StorageConfiguration&)>& edit);
-  void delete_storage(const std::string& id);
+  void delete_storage(std::string id);
   // Resources in a stable order (creation time, then id): the order pagination follows.
   std::vector<const Stage*> stages() const;
   std::vector<const IngestConfiguration*> configs() const;
