@@ -144,6 +144,7 @@ struct Limits {
 struct StageEndpoint {
   std::string kind = "local";  // local | rtmp | rtmps
   std::string url;             // relay template with {stageId} and {participantId}
+  std::string ca_file;  // rtmps: PEM CA bundle the upstream must chain to; empty = system store
   std::chrono::milliseconds reconnect_initial{500};
   std::chrono::milliseconds reconnect_max{5000};
   std::chrono::milliseconds max_downtime{10000};  // then INTERNAL_SERVER_EXCEPTION

@@ -98,6 +98,9 @@ std::string describe(const Config& c) {
     o << " " << mask_url(s.url) << " (reconnect " << format_duration(s.reconnect_initial) << ".."
       << format_duration(s.reconnect_max) << ", give up after " << format_duration(s.max_downtime)
       << ")";
+    if (s.kind == "rtmps")
+      o << ", upstream certificate checked against "
+        << (s.ca_file.empty() ? std::string("the system CA store") : s.ca_file);
   }
   o << "\n";
   o << "playback without token: loopback " << on_off(c.playback.allow_loopback) << ", anyone "

@@ -66,7 +66,7 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
 void read_config(const YAML::Node& root, const std::string& base_dir, Config& cfg,
                  ErrorList& errors) {
   static constexpr std::array<std::string_view, 11> kKeys{
-      "gateway", "listeners", "state",    "storage",  "api",   "media",
+      "gateway", "listeners",      "state",    "storage",  "api",   "media",
       "limits",  "stage_endpoint", "playback", "sessions", "stages"};
   MapReader top(root, "", kKeys, errors);
   // Order matters only where a later section is checked against an earlier one: api against its
@@ -78,7 +78,7 @@ void read_config(const YAML::Node& root, const std::string& base_dir, Config& cf
   read_api(top, cfg.api_listener, cfg.api);
   read_media(top, cfg.media);
   read_limits(top, cfg.limits);
-  read_stage_endpoint(top, cfg.stage_endpoint);
+  read_stage_endpoint(top, base_dir, cfg.stage_endpoint);
   read_playback(top, cfg.playback);
   read_sessions(top, cfg.sessions);
   read_stages(top, cfg.gateway, cfg.limits, cfg.stages);

@@ -46,9 +46,9 @@ void read_limits(MapReader& top, Limits& out) {
   m.read_u32("max_connections", out.max_connections, 1, kMaxCount);
 }
 
-void read_stage_endpoint(MapReader& top, StageEndpoint& out) {
-  static constexpr std::array<std::string_view, 5> kKeys{"kind", "url", "reconnect_initial",
-                                                         "reconnect_max", "max_downtime"};
+void read_stage_endpoint(MapReader& top, const std::string& base_dir, StageEndpoint& out) {
+  static constexpr std::array<std::string_view, 6> kKeys{
+      "kind", "url", "ca_file", "reconnect_initial", "reconnect_max", "max_downtime"};
   static constexpr std::array<std::string_view, 3> kKinds{"local", "rtmp", "rtmps"};
   MapReader m = top.child("stage_endpoint", kKeys);
   const bool kind_ok = m.read_enum("kind", out.kind, kKinds) || !m.has("kind");
@@ -67,6 +67,18 @@ void read_stage_endpoint(MapReader& top, StageEndpoint& out) {
       if (const auto problem = url_template_problem(url)) {
         m.error_at("url", "'stage_endpoint.url' " + *problem);
       }
+    }
+  }
+  std::string ca_file;
+  if (m.read_string("ca_file", ca_file)) {
+    if (ca_file.empty()) {
+      m.error_at("ca_file",
+                 "'stage_endpoint.ca_file' must not be empty (leave it out to trust "
+                 "the system's CA store)");
+    } else if (kind_ok && out.kind != "rtmps") {
+      m.error_at("ca_file", "'stage_endpoint.ca_file' only applies when kind is rtmps");
+    } else {
+      out.ca_file = resolve_path(base_dir, ca_file);
     }
   }
   m.read_duration("reconnect_initial", out.reconnect_initial, 1ms, 1h);

@@ -17,7 +17,7 @@ void read_state(MapReader& top, const std::string& base_dir, State& out);
 void read_api(MapReader& top, const ApiListener& listener, Api& out);
 void read_media(MapReader& top, Media& out);
 void read_limits(MapReader& top, Limits& out);
-void read_stage_endpoint(MapReader& top, StageEndpoint& out);
+void read_stage_endpoint(MapReader& top, const std::string& base_dir, StageEndpoint& out);
 void read_storage(MapReader& top, const std::string& base_dir, Storage& out);
 void read_playback(MapReader& top, Playback& out);
 void read_sessions(MapReader& top, Sessions& out);

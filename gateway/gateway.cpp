@@ -1,5 +1,7 @@
 #include "gateway/gateway.h"
 
+#include <optional>
+
 #include "gateway/random.h"
 #include "gateway/rtmp_connection.h"
 #include "gateway/tcp_stream.h"
@@ -45,6 +47,13 @@ Status Gateway::start() {
   if (!bound) return bound.error();
   rtmp_address_ = *bound;
   log_.info("listening for RTMP on {}", rtmp_address_);
+  if (auto st = start_rtmps(); !st) return st;
+
+  if (cfg_.stage_endpoint.kind == "rtmps") {
+    auto ctx = make_client_tls_context(cfg_.stage_endpoint.ca_file, /*verify=*/true);
+    if (!ctx) return ctx.error();
+    relay_tls_ = std::move(*ctx);
+  }
 
   if (auto st = start_api(); !st) return st;
 
@@ -55,12 +64,94 @@ Status Gateway::start() {
   return {};
 }
 
+Status Gateway::start_rtmps() {
+  if (!cfg_.rtmps.enabled) return {};
+  auto ctx = make_server_tls_context(cfg_.rtmps.certificate, cfg_.rtmps.private_key);
+  if (!ctx) return ctx.error();
+  rtmps_tls_ = std::move(*ctx);
+  uv_tcp_init(loop_, &rtmps_listener_);
+  rtmps_listener_.data = this;
+  rtmps_open_ = true;
+  ++handles_open_;
+  auto bound = tcp_listen(&rtmps_listener_, cfg_.rtmps.bind.host, cfg_.rtmps.bind.port,
+                          &Gateway::on_connection, "RTMPS");
+  if (!bound) return bound.error();
+  rtmps_address_ = *bound;
+  log_.info("listening for RTMPS on {} (certificate {})", rtmps_address_, cfg_.rtmps.certificate);
+  return {};
+}
+
+namespace {
+// A SIGHUP reload, carried to a libuv worker thread and back.
+struct TlsReload {
+  uv_work_t req{};
+  Gateway* gw = nullptr;
+  config::RtmpsListener rtmps;
+  config::StageEndpoint relay;
+  std::optional<Result<SslCtxPtr>> server, client;
+};
+}  // namespace
+
+void Gateway::reload_tls() {
+  if (shutting_down_) return;
+  if (!cfg_.rtmps.enabled && !relay_tls_) {
+    log_.info("SIGHUP: no RTMPS listener and no rtmps stage endpoint: nothing to reload");
+    return;
+  }
+  if (reloading_) {
+    log_.info("SIGHUP: a reload is already running");
+    return;
+  }
+  reloading_ = true;
+  auto* job = new TlsReload;
+  job->req.data = job;
+  job->gw = this;
+  job->rtmps = cfg_.rtmps;
+  job->relay = cfg_.stage_endpoint;
+  // Reading PEM files is disk I/O: never on the loop.
+  int rc = uv_queue_work(
+      loop_, &job->req,
+      [](uv_work_t* req) {
+        auto* j = static_cast<TlsReload*>(req->data);
+        if (j->rtmps.enabled)
+          j->server = make_server_tls_context(j->rtmps.certificate, j->rtmps.private_key);
+        if (j->relay.kind == "rtmps") j->client = make_client_tls_context(j->relay.ca_file, true);
+      },
+      [](uv_work_t* req, int) {
+        std::unique_ptr<TlsReload> j(static_cast<TlsReload*>(req->data));
+        Gateway& g = *j->gw;
+        g.reloading_ = false;
+        if (g.shutting_down_) return;
+        if (j->server && *j->server) {
+          g.rtmps_tls_ = std::move(**j->server);
+          g.log_.info("SIGHUP: RTMPS certificate reloaded from {} (live connections keep theirs)",
+                      j->rtmps.certificate);
+        } else if (j->server) {
+          g.log_.error("SIGHUP: RTMPS certificate not reloaded, the running one stays: {} ({})",
+                       (*j->server).error().detail, (*j->server).error().reason);
+        }
+        if (j->client && *j->client) {
+          g.relay_tls_ = std::move(**j->client);
+          g.log_.info("SIGHUP: relay CA reloaded");
+        } else if (j->client) {
+          g.log_.error("SIGHUP: relay CA not reloaded, the running one stays: {} ({})",
+                       (*j->client).error().detail, (*j->client).error().reason);
+        }
+      });
+  if (rc != 0) {
+    reloading_ = false;
+    delete job;
+    log_.error("SIGHUP: cannot queue the reload: {}", uv_strerror(rc));
+  }
+}
+
 PublicEndpoints Gateway::public_endpoints() const {
   PublicEndpoints ep;
   auto port_of = [](const std::string& addr) { return addr.substr(addr.rfind(':') + 1); };
   const std::string& host = cfg_.gateway.public_host;
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   ep.rtmp = "rtmp://" + h + ":" + port_of(rtmp_address_) + "/app/";
+  if (!rtmps_address_.empty()) ep.rtmps = "rtmps://" + h + ":" + port_of(rtmps_address_) + "/app/";
   if (http_) ep.events = "http://" + h + ":" + port_of(http_->address()) + "/events/";
   return ep;
 }
@@ -101,11 +192,26 @@ void Gateway::on_connection(uv_stream_t* server, int status) {
     self->log_.warn("accept failed: {}", uv_strerror(status));
     return;
   }
-  auto* conn = new RtmpConnection(*self, self->next_connection_id_++, /*secure=*/false);
+  std::string tls_problem;
+  std::unique_ptr<ByteStream> stream;
+  if (server == reinterpret_cast<uv_stream_t*>(&self->rtmps_listener_)) {
+    auto tls = make_tls_server_stream(self->loop_, self->rtmps_tls_.get());
+    if (tls) {
+      stream = std::move(*tls);
+    } else {
+      tls_problem = tls.error().detail;  // accepted below, then closed with the reason
+    }
+  }
+  if (!stream) stream = make_plain_stream(self->loop_);
+  auto* conn = new RtmpConnection(*self, self->next_connection_id_++, std::move(stream));
   self->metrics_.rtmp_connections_accepted++;
   self->connections_[conn->id()] = conn;
   if (!conn->start(server)) {
     conn->close("accept failed");
+    return;
+  }
+  if (!tls_problem.empty()) {
+    conn->close("cannot start a TLS session: " + tls_problem);
     return;
   }
   if (self->shutting_down_ || self->connections_.size() > self->cfg_.limits.max_connections)
@@ -142,6 +248,10 @@ void Gateway::shutdown(std::function<void()> done) {
   if (listener_open_) {
     listener_open_ = false;
     close_handle(reinterpret_cast<uv_handle_t*>(&rtmp_listener_));
+  }
+  if (rtmps_open_) {
+    rtmps_open_ = false;
+    close_handle(reinterpret_cast<uv_handle_t*>(&rtmps_listener_));
   }
   if (http_) {
     http_->close([this] {

@@ -14,6 +14,7 @@
 #include "gateway/api_http.h"
 #include "gateway/api_model.h"
 #include "gateway/api_service.h"
+#include "gateway/byte_stream.h"
 #include "gateway/db_worker.h"
 #include "gateway/event_hub.h"
 #include "gateway/http_server.h"
@@ -21,6 +22,7 @@
 #include "gateway/metrics.h"
 #include "gateway/registry.h"
 #include "gateway/stage_plane.h"
+#include "gateway/tls.h"
 
 namespace sg::gw {
 
@@ -33,6 +35,10 @@ class Gateway {
 
   // Opens the store, recovers from a crash, creates the declared resources, starts listening.
   Status start();
+  // SIGHUP: reloads the RTMPS certificate chain and key (and the relay's CA file) off the loop,
+  // then swaps them in for new connections; live connections keep the context they started with. A
+  // file that does not load is logged and the running certificate stays.
+  void reload_tls();
   // Stops accepting, ends live publishes (events written), flushes the store, closes every handle;
   // `done` runs when the loop has nothing left of the gateway.
   void shutdown(std::function<void()> done);
@@ -45,6 +51,9 @@ class Gateway {
   LocalStage& stage() { return stage_; }
   Metrics& metrics() { return metrics_; }
   std::string rtmp_address() const { return rtmp_address_; }
+  std::string rtmps_address() const { return rtmps_address_; }
+  // The client context for an rtmps:// stage endpoint (null for other kinds).
+  SSL_CTX* relay_tls() const { return relay_tls_.get(); }
   std::string api_address() const { return http_ ? http_->address() : std::string(); }
   PublicEndpoints public_endpoints() const;
   const std::string& token_key() const { return token_key_; }
@@ -54,6 +63,8 @@ class Gateway {
 
  private:
   static void on_connection(uv_stream_t* server, int status);
+  Status start_rtmps();
+  std::unique_ptr<ByteStream> new_stream(uv_stream_t* server);
   static void on_tick(uv_timer_t* t);
   void maybe_finish_shutdown();
   Status start_api();
@@ -73,6 +84,12 @@ class Gateway {
   std::unique_ptr<HttpServer> http_;
   uv_tcp_t rtmp_listener_{};
   bool listener_open_ = false;
+  uv_tcp_t rtmps_listener_{};
+  bool rtmps_open_ = false;
+  std::string rtmps_address_;
+  SslCtxPtr rtmps_tls_;  // the certificate new RTMPS connections get; replaced on SIGHUP
+  SslCtxPtr relay_tls_;
+  bool reloading_ = false;
   uv_timer_t tick_{};
   std::map<uint64_t, RtmpConnection*> connections_;
   uint64_t next_connection_id_ = 1;

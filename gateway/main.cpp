@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
   }
   log->info("stagegate started (config: {})", cfg.source);
 
-  // Signals are handled on the loop: SIGTERM/SIGINT drain and exit; SIGHUP is reserved for reload.
+  // Signals are handled on the loop: SIGTERM/SIGINT drain and exit; SIGHUP reloads certificates.
   struct Signals {
     uv_signal_t term{}, intr{}, hup{};
   } sig;
@@ -151,7 +151,9 @@ int main(int argc, char** argv) {
   uv_signal_start(
       &sig.hup,
       [](uv_signal_t* h, int) {
-        static_cast<Ctx*>(h->data)->log->info("SIGHUP: nothing to reload yet");
+        auto* c = static_cast<Ctx*>(h->data);
+        c->log->info("SIGHUP: reloading certificates");
+        c->gw->reload_tls();
       },
       SIGHUP);
 

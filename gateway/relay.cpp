@@ -21,14 +21,20 @@ std::optional<uint16_t> parse_port(std::string_view text) {
 }  // namespace
 
 std::optional<RtmpUrl> parse_rtmp_url(const std::string& url) {
-  constexpr std::string_view kScheme = "rtmp://";
-  if (url.rfind(kScheme, 0) != 0) return std::nullopt;
-  std::string rest = url.substr(kScheme.size());
+  RtmpUrl u;
+  std::string_view scheme = "rtmp://";
+  if (url.rfind("rtmps://", 0) == 0) {
+    scheme = "rtmps://";
+    u.secure = true;
+    u.port = 443;
+  } else if (url.rfind(scheme, 0) != 0) {
+    return std::nullopt;
+  }
+  std::string rest = url.substr(scheme.size());
   auto slash = rest.find('/');
   if (slash == std::string::npos) return std::nullopt;
   std::string hostport = rest.substr(0, slash);
   std::string path = rest.substr(slash + 1);
-  RtmpUrl u;
   std::string port_text;
   bool has_port = false;
   if (!hostport.empty() && hostport[0] == '[') {
@@ -59,7 +65,7 @@ std::optional<RtmpUrl> parse_rtmp_url(const std::string& url) {
     return std::nullopt;
   u.app = path.substr(0, app_end);
   u.stream = path.substr(app_end + 1);
-  u.tc_url = "rtmp://" + hostport + "/" + u.app;
+  u.tc_url = std::string(scheme) + hostport + "/" + u.app;
   return u;
 }
 
@@ -77,24 +83,23 @@ std::string expand_url_template(std::string t, const std::string& stage_id,
 // itself once its handle has closed; the Relay only ever points at the current one.
 struct Relay::Upstream final : rtmp::ClientSessionHandler {
   Relay* relay;
-  OutQueue out;
-  TcpStream tcp;
+  std::unique_ptr<ByteStream> tcp;  // plain or TLS, by the URL's scheme
   rtmp::ClientSession session;
   bool publishing = false;
   bool dead = false;
 
-  Upstream(Relay* r, rtmp::ClientSessionOptions opts)
+  Upstream(Relay* r, std::unique_ptr<ByteStream> stream, rtmp::ClientSessionOptions opts)
       : relay(r),
-        tcp(r->loop_, out),
+        tcp(std::move(stream)),
         session(
-            std::move(opts), [](uint8_t* p, size_t n) { random_bytes(p, n); }, *this, out) {}
+            std::move(opts), [](uint8_t* p, size_t n) { random_bytes(p, n); }, *this, tcp->out()) {}
 
   void kill(const std::string& why) {
     if (dead) return;
     dead = true;
     Relay* r = relay;
     relay = nullptr;
-    tcp.close([this, r] {
+    tcp->close([this, r] {
       r->live_upstreams_--;
       r->maybe_delete();
       delete this;
@@ -117,38 +122,47 @@ struct Relay::Upstream final : rtmp::ClientSessionHandler {
   void on_error(const Error& e) override { kill("upstream refused: " + e.detail); }
 };
 
-Relay* Relay::start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
+Relay* Relay::start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, SSL_CTX* tls,
                     size_t max_backlog, Broadcast& source, spdlog::logger& log, std::string prefix,
                     OnFailed on_failed) {
-  auto* r = new Relay(loop, ep, std::move(url), max_backlog, source, log, std::move(prefix),
+  auto* r = new Relay(loop, ep, std::move(url), tls, max_backlog, source, log, std::move(prefix),
                       std::move(on_failed));
   r->connect();
   return r;
 }
 
-Relay::Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, size_t max_backlog,
-             Broadcast& source, spdlog::logger& log, std::string prefix, OnFailed on_failed)
+Relay::Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, SSL_CTX* tls,
+             size_t max_backlog, Broadcast& source, spdlog::logger& log, std::string prefix,
+             OnFailed on_failed)
     : loop_(loop),
       ep_(ep),
       url_(std::move(url)),
+      tls_(tls),
       max_backlog_(max_backlog),
       source_(source),
       log_(log),
       prefix_(std::move(prefix)),
       on_failed_(std::move(on_failed)),
       backoff_(ep.reconnect_initial) {
+  if (tls_) SSL_CTX_up_ref(tls_);
   target_ = parse_rtmp_url(url_);
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
   down_since_ = now_millis();
 }
 
-Relay::~Relay() = default;
+Relay::~Relay() {
+  if (tls_) SSL_CTX_free(tls_);
+}
 
 void Relay::connect() {
   if (stopping_ || failed_) return;
   if (!target_) {
-    upstream_lost("the relay URL is not a valid rtmp:// URL");
+    upstream_lost("the relay URL is not a valid rtmp:// or rtmps:// URL");
+    return;
+  }
+  if (target_->secure && !tls_) {
+    upstream_lost("an rtmps:// relay URL needs stage_endpoint.kind rtmps");
     return;
   }
   sockaddr_storage addr{};
@@ -161,27 +175,36 @@ void Relay::connect() {
   opts.app = target_->app;
   opts.tc_url = target_->tc_url;
   opts.stream_name = target_->stream;
-  auto* up = new Upstream(this, std::move(opts));
+  std::unique_ptr<ByteStream> stream;
+  if (target_->secure) {
+    auto tls = make_tls_client_stream(loop_, tls_, target_->host);
+    if (!tls) {
+      upstream_lost("TLS: " + tls.error().detail);
+      return;
+    }
+    stream = std::move(*tls);
+  } else {
+    stream = make_plain_stream(loop_);
+  }
+  auto* up = new Upstream(this, std::move(stream), std::move(opts));
   upstream_ = up;
   live_upstreams_++;
-  int rc = up->tcp.connect(reinterpret_cast<sockaddr*>(&addr), [this, up](int status) {
+  int rc = up->tcp->connect(reinterpret_cast<sockaddr*>(&addr), [this, up](int status) {
     if (up->dead) return;
     if (status != 0) {
       up->kill(std::string("connect: ") + uv_strerror(status));
       return;
     }
-    up->tcp.start_reading(
+    up->tcp->start_reading(
         [up](ByteView d) {
           if (up->dead) return;
           Status s = up->session.feed(d);
-          up->tcp.flush();
+          up->tcp->flush();
           if (!s) up->kill("upstream protocol error: " + s.error().detail);
         },
-        [up](int st) {
-          up->kill(st == UV_EOF ? "upstream closed the connection" : uv_strerror(st));
-        });
+        [up](std::string why) { up->kill("upstream: " + why); });
     up->session.start();
-    up->tcp.flush();
+    up->tcp->flush();
   });
   if (rc != 0) up->kill(std::string("connect: ") + uv_strerror(rc));
 }
@@ -233,10 +256,11 @@ void Relay::schedule_reconnect() {
 void Relay::on_media(const MediaMessage& m) {
   if (!upstream_ || !upstream_->publishing) return;
   upstream_->session.send_media(m);
-  upstream_->tcp.flush();
+  upstream_->tcp->flush();
   // An upstream that does not keep up is treated like one that went away: reconnect, resume at a
   // keyframe. The backlog never grows without bound.
-  if (upstream_->out.size_bytes() > max_backlog_) upstream_->kill("the stage endpoint is too slow");
+  if (upstream_->tcp->pending_bytes() > max_backlog_)
+    upstream_->kill("the stage endpoint is too slow");
 }
 
 void Relay::stop() {
@@ -249,7 +273,7 @@ void Relay::stop() {
     upstream_ = nullptr;
     if (up->publishing) {
       up->session.close();
-      up->tcp.when_drained([up] { up->kill(""); });
+      up->tcp->when_drained([up] { up->kill(""); });
     } else {
       up->kill("");
     }

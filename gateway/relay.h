@@ -1,10 +1,10 @@
-// The `rtmp` stage endpoint: one participant's accepted media republished to an upstream RTMP
-// server (URL template with {stageId} and {participantId}), with reconnect and exponential backoff.
-// An upstream that stays unreachable longer than stage_endpoint.max_downtime fails the publish
-// (INTERNAL_SERVER_EXCEPTION). The relay is a MediaConsumer of the participant's Broadcast while
-// its upstream is publishing: joining the broadcast replays metadata, sequence headers and the
-// current GOP, so every (re)connected upstream stream starts decodable. Payloads are shared, never
-// copied.
+// The `rtmp` / `rtmps` stage endpoint: one participant's accepted media republished to an upstream
+// RTMP(S) server (URL template with {stageId} and {participantId}), with reconnect and exponential
+// backoff. An upstream that stays unreachable longer than stage_endpoint.max_downtime fails the
+// publish (INTERNAL_SERVER_EXCEPTION). The relay is a MediaConsumer of the participant's Broadcast
+// while its upstream is publishing: joining the broadcast replays metadata, sequence headers and
+// the current GOP, so every (re)connected upstream stream starts decodable. Payloads are shared,
+// never copied.
 #pragma once
 
 #include <uv.h>
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "gateway/byte_stream.h"
 #include "gateway/registry.h"
 #include "gateway/stage_plane.h"
 #include "gateway/tcp_stream.h"
@@ -23,13 +24,14 @@
 namespace sg::gw {
 
 struct RtmpUrl {
+  bool secure = false;  // rtmps://
   std::string host;
-  uint16_t port = 1935;
+  uint16_t port = 1935;  // 443 for rtmps://
   std::string app;
   std::string stream;  // may carry ?query
   std::string tc_url;
 };
-// rtmp://host[:port]/app/stream ; nullopt when malformed.
+// rtmp://host[:port]/app/stream or rtmps://...; nullopt when malformed.
 std::optional<RtmpUrl> parse_rtmp_url(const std::string& url);
 std::string expand_url_template(std::string tmpl, const std::string& stage_id,
                                 const std::string& participant_id);
@@ -39,9 +41,10 @@ class Relay final : public MediaConsumer {
   using OnFailed = std::function<void(std::string why)>;
 
   // Starts connecting at once. `on_failed` runs (once) when the upstream stayed down too long.
-  // `max_backlog` bounds the bytes queued for the upstream.
+  // `max_backlog` bounds the bytes queued for the upstream. `tls` (the client context that checks
+  // the upstream's certificate) is needed for rtmps:// URLs; the relay takes its own reference.
   static Relay* start(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url,
-                      size_t max_backlog, Broadcast& source, spdlog::logger& log,
+                      SSL_CTX* tls, size_t max_backlog, Broadcast& source, spdlog::logger& log,
                       std::string log_prefix, OnFailed on_failed);
   // Stops relaying: ends the upstream publish politely and frees itself once its handles closed.
   void stop();
@@ -51,8 +54,9 @@ class Relay final : public MediaConsumer {
 
  private:
   struct Upstream;
-  Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, size_t max_backlog,
-        Broadcast& source, spdlog::logger& log, std::string prefix, OnFailed on_failed);
+  Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, SSL_CTX* tls,
+        size_t max_backlog, Broadcast& source, spdlog::logger& log, std::string prefix,
+        OnFailed on_failed);
   ~Relay();
   void connect();
   void upstream_publishing();
@@ -65,6 +69,7 @@ class Relay final : public MediaConsumer {
   uv_loop_t* loop_;
   const config::StageEndpoint& ep_;
   std::string url_;
+  SSL_CTX* tls_;  // up-referenced in the constructor, freed in the destructor
   size_t max_backlog_;
   Broadcast& source_;
   bool attached_ = false;

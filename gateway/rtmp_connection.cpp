@@ -33,27 +33,24 @@ constexpr Millis kDrainTimeoutMs = 5000;
 
 }  // namespace
 
-RtmpConnection::RtmpConnection(Gateway& gw, uint64_t id, bool secure)
-    : gw_(gw), id_(id), secure_(secure), tcp_(gw.loop(), out_) {
-  tcp_.count_bytes_written(&gw.metrics().rtmp_bytes_out);
+RtmpConnection::RtmpConnection(Gateway& gw, uint64_t id, std::unique_ptr<ByteStream> stream)
+    : gw_(gw), id_(id), stream_(std::move(stream)) {
+  stream_->count_bytes_written(&gw.metrics().rtmp_bytes_out);
   player_sink_.self = this;
   created_ = last_bytes_ = now_millis();
   session_ = std::make_unique<rtmp::ServerSession>(
       session_limits(gw_.config().rtmp), [](uint8_t* p, size_t n) { random_bytes(p, n); }, *this,
-      out_);
+      stream_->out());
 }
 
 RtmpConnection::~RtmpConnection() = default;
 
 bool RtmpConnection::start(uv_stream_t* server) {
-  if (tcp_.accept_from(server) != 0) return false;
-  peer_ = tcp_.peer_address();
-  gw_.log().info("conn={} accepted from {}", id_, peer_);
-  tcp_.start_reading([this](ByteView d) { on_bytes(d); },
-                     [this](int status) {
-                       close(status == UV_EOF ? "peer closed the connection"
-                                              : std::string("read error: ") + uv_strerror(status));
-                     });
+  if (stream_->accept_from(server) != 0) return false;
+  peer_ = stream_->peer_address();
+  gw_.log().info("conn={} accepted from {}{}", id_, peer_, stream_->secure() ? " (RTMPS)" : "");
+  stream_->start_reading([this](ByteView d) { on_bytes(d); },
+                         [this](std::string why) { close(why); });
   return true;
 }
 
@@ -72,10 +69,11 @@ void RtmpConnection::on_bytes(ByteView data) {
 }
 
 void RtmpConnection::flush() {
-  tcp_.flush();
+  stream_->flush();
   // A player that cannot keep up is dropped rather than buffering without bound.
-  if (role_ == Role::kPlayer && out_.size_bytes() > gw_.config().rtmp.max_pending_output_bytes) {
-    gw_.log().warn("conn={} player too slow ({} bytes pending): dropped", id_, out_.size_bytes());
+  size_t pending = stream_->pending_bytes();
+  if (role_ == Role::kPlayer && pending > gw_.config().rtmp.max_pending_output_bytes) {
+    gw_.log().warn("conn={} player too slow ({} bytes pending): dropped", id_, pending);
     close("slow player");
   }
 }
@@ -95,7 +93,7 @@ void RtmpConnection::on_publish(std::string_view stream_name, std::string_view) 
     close_after_flush("publish on the wrong application");
     return;
   }
-  auto decision = gw_.ingest().authorize(stream_name, secure_, tcp_.peer_ip(), this);
+  auto decision = gw_.ingest().authorize(stream_name, stream_->secure(), stream_->peer_ip(), this);
   if (auto* refusal = std::get_if<PublishRefusal>(&decision)) {
     gw_.metrics().refusals[refusal->error_code]++;
     session_->reject_publish(refusal->status_code,
@@ -106,8 +104,9 @@ void RtmpConnection::on_publish(std::string_view stream_name, std::string_view) 
   }
   role_ = Role::kPublisher;
   grant_ = std::get<PublishGrant>(decision);
-  gw_.log().info("conn={} publishing stage={} session={} participant={} config={}", id_,
-                 grant_->stage_id, grant_->session_id, grant_->participant_id, grant_->config_id);
+  gw_.log().info("conn={} publishing stage={} session={} participant={} config={} over {}", id_,
+                 grant_->stage_id, grant_->session_id, grant_->participant_id, grant_->config_id,
+                 stream_->secure() ? "RTMPS (" + stream_->security() + ")" : std::string("RTMP"));
   validator_ = std::make_unique<validation::StreamValidator>(gw_.config().media);
   publish_start_ = last_media_ = now_millis();
   session_->accept_publish();
@@ -144,7 +143,7 @@ void RtmpConnection::on_play(std::string_view stream_name) {
 
 bool RtmpConnection::may_play(const IngestConfiguration& cfg, std::string_view stream_name) {
   const auto& pb = gw_.config().playback;
-  if (pb.allow_any || (pb.allow_loopback && is_loopback(tcp_.peer_ip()))) return true;
+  if (pb.allow_any || (pb.allow_loopback && is_loopback(stream_->peer_ip()))) return true;
   auto q = stream_name.find('?');
   if (q == std::string_view::npos) return false;
   std::string_view query = stream_name.substr(q + 1);
@@ -188,11 +187,11 @@ void RtmpConnection::on_media(const rtmp::MediaMessage& m) {
 
 void RtmpConnection::start_relay() {
   const auto& ep = gw_.config().stage_endpoint;
-  if (ep.kind != "rtmp") return;
+  if (ep.kind != "rtmp" && ep.kind != "rtmps") return;
   std::string url = expand_url_template(ep.url, grant_->stage_id, grant_->participant_id);
   std::string prefix = "conn=" + std::to_string(id_) + " participant=" + grant_->participant_id;
-  relay_ = Relay::start(gw_.loop(), ep, std::move(url), gw_.config().rtmp.max_pending_output_bytes,
-                        *broadcast_, gw_.log(), prefix,
+  relay_ = Relay::start(gw_.loop(), ep, std::move(url), gw_.relay_tls(),
+                        gw_.config().rtmp.max_pending_output_bytes, *broadcast_, gw_.log(), prefix,
                         [this](std::string why) { kick("INTERNAL_SERVER_EXCEPTION", why); });
 }
 
@@ -282,8 +281,8 @@ void RtmpConnection::close_after_flush(std::string_view why) {
   if (closing_) return;
   std::string reason(why);
   draining_since_ = now_millis();
-  tcp_.stop_reading();
-  tcp_.when_drained([this, reason] { close(reason); });
+  stream_->stop_reading();
+  stream_->when_drained([this, reason] { close(reason); });
 }
 
 void RtmpConnection::close(std::string_view why) {
@@ -296,7 +295,7 @@ void RtmpConnection::close(std::string_view why) {
   closing_ = true;
   gw_.log().info("conn={} closed: {}", id_, why);
   gw_.connection_closed(this);
-  tcp_.close([this] { delete this; });
+  stream_->close([this] { delete this; });
 }
 
 }  // namespace sg::gw

@@ -1,6 +1,8 @@
-// One RTMP connection: I/O and lifecycle only. It runs the sans-I/O ServerSession over a TcpStream
-// and hands decisions to collaborators: IngestService (may this key publish?), StreamValidator (is
-// this media acceptable?), LocalStage (where accepted media goes and where players read from).
+// One RTMP connection: I/O and lifecycle only. It runs the sans-I/O ServerSession over a ByteStream
+// (plain TCP or TLS: the listener decides, nothing here depends on it but the protocol the ingest
+// policy sees) and hands decisions to collaborators: IngestService (may this key publish?),
+// StreamValidator (is this media acceptable?), LocalStage (where accepted media goes and where
+// players read from).
 #pragma once
 
 #include <uv.h>
@@ -10,10 +12,10 @@
 #include <optional>
 #include <string>
 
+#include "gateway/byte_stream.h"
 #include "gateway/ingest_service.h"
 #include "gateway/relay.h"
 #include "gateway/stage_plane.h"
-#include "gateway/tcp_stream.h"
 #include "rtmp/server_session.h"
 #include "validation/validator.h"
 
@@ -25,7 +27,7 @@ class RtmpConnection final : public rtmp::ServerSessionHandler, public LivePubli
  public:
   enum class Role { kUnknown, kPublisher, kPlayer };
 
-  RtmpConnection(Gateway& gw, uint64_t id, bool secure);
+  RtmpConnection(Gateway& gw, uint64_t id, std::unique_ptr<ByteStream> stream);
   ~RtmpConnection() override;
 
   // Accepts from the listener and starts reading; false when accept failed (then close() it).
@@ -74,10 +76,8 @@ class RtmpConnection final : public rtmp::ServerSessionHandler, public LivePubli
 
   Gateway& gw_;
   uint64_t id_;
-  bool secure_;
+  std::unique_ptr<ByteStream> stream_;
   std::string peer_;
-  OutQueue out_;
-  TcpStream tcp_;
   std::unique_ptr<rtmp::ServerSession> session_;
   Role role_ = Role::kUnknown;
   bool closing_ = false;

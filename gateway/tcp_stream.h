@@ -72,6 +72,9 @@ class TcpStream {
 Result<std::string> tcp_listen(uv_tcp_t* handle, const std::string& host, uint16_t port,
                                uv_connection_cb on_connection, std::string_view what);
 
+// One line for the log about why a stream ended (UV_EOF, a reset, another libuv error).
+std::string describe_stream_end(int status);
+
 // Parses "host:port" pieces from config into a sockaddr (IPv4, IPv6 or "localhost").
 int resolve_endpoint(const std::string& host, uint16_t port, sockaddr_storage& out);
 std::string format_address(const sockaddr* sa);

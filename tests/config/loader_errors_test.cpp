@@ -212,6 +212,11 @@ TEST(ConfigErrors, ListenersAndEndpoints) {
        {"x.yaml:1:17: 'stage_endpoint' needs 'url' when kind is rtmp"}},
       {"stage_endpoint: {kind: rtmps, url: \"rtmp://h/live/{stageId}\"}\n",
        {"x.yaml:1:36: 'stage_endpoint.url' must start with rtmps:// when kind is rtmps"}},
+      {"stage_endpoint: {kind: rtmp, url: \"rtmp://h/live/{stageId}\", ca_file: ca.pem}\n",
+       {"x.yaml:1:71: 'stage_endpoint.ca_file' only applies when kind is rtmps"}},
+      {"stage_endpoint: {kind: rtmps, url: \"rtmps://h/live/{stageId}\", ca_file: \"\"}\n",
+       {"x.yaml:1:73: 'stage_endpoint.ca_file' must not be empty (leave it out to trust the "
+        "system's CA store)"}},
       {"stage_endpoint: {kind: rtmp, url: \"rtmp://h/live/{stage}\"}\n",
        {"x.yaml:1:35: 'stage_endpoint.url' may only use the placeholders {stageId} and "
         "{participantId}"}},

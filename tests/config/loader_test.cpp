@@ -141,8 +141,12 @@ TEST(ConfigLoad, FullFileRoundTrip) {
                    true};
   e.media.audio = {{"opus", "aac_lc", "he_aac", "he_aac_v2", "mp3"}, {48000}, 1, 96};
   e.limits = {3, 7, 5, 0ms, 2, 5min, 50};
-  e.stage_endpoint = {"rtmps", "rtmps://relay.example.test:443/live/{stageId}-{participantId}",
-                      250ms, 8s, 30s};
+  e.stage_endpoint = {"rtmps",
+                      "rtmps://relay.example.test:443/live/{stageId}-{participantId}",
+                      kData + "/tls/relay-ca.pem",
+                      250ms,
+                      8s,
+                      30s};
   e.playback = {false, true};
   e.sessions.idle_end = 2min;
   DeclaredIngestConfiguration cam1{
@@ -230,8 +234,10 @@ TEST(ConfigLoad, RelativePathsResolveAgainstTheFileDirectory) {
   const std::string yaml =
       "state: {path: data/s.db}\n"
       "listeners:\n"
-      "  rtmps: {certificate: ../certs/c.pem, private_key: /abs/k.pem}\n";
+      "  rtmps: {certificate: ../certs/c.pem, private_key: /abs/k.pem}\n"
+      "stage_endpoint: {kind: rtmps, url: \"rtmps://h/a/{stageId}\", ca_file: ca/relay.pem}\n";
   Config c = load_ok(yaml, "/etc/stagegate/gw.yaml");
+  EXPECT_EQ(c.stage_endpoint.ca_file, "/etc/stagegate/ca/relay.pem");
   EXPECT_EQ(c.state.path, "/etc/stagegate/data/s.db");
   EXPECT_EQ(c.rtmps.certificate, "/etc/certs/c.pem");
   EXPECT_EQ(c.rtmps.private_key, "/abs/k.pem");

@@ -1,4 +1,5 @@
-// The relay's URL handling: rtmp:// URL parsing and the {stageId}/{participantId} template.
+// The relay's URL handling: rtmp:// and rtmps:// URL parsing and the {stageId}/{participantId}
+// template.
 #include <gtest/gtest.h>
 
 #include "gateway/relay.h"
@@ -8,6 +9,7 @@ namespace {
 
 struct UrlCase {
   const char* url;
+  bool secure;
   const char* host;
   uint16_t port;
   const char* app;
@@ -16,17 +18,22 @@ struct UrlCase {
 };
 
 const UrlCase kValid[] = {
-    {"rtmp://127.0.0.1:1936/live/abc", "127.0.0.1", 1936, "live", "abc",
+    {"rtmp://127.0.0.1:1936/live/abc", false, "127.0.0.1", 1936, "live", "abc",
      "rtmp://127.0.0.1:1936/live"},
-    {"rtmp://localhost/live/abc", "localhost", 1935, "live", "abc", "rtmp://localhost/live"},
-    {"rtmp://media.internal:65535/app/stage-part", "media.internal", 65535, "app", "stage-part",
-     "rtmp://media.internal:65535/app"},
-    {"rtmp://[::1]:1940/live/s", "::1", 1940, "live", "s", "rtmp://[::1]:1940/live"},
-    {"rtmp://[::1]/live/s", "::1", 1935, "live", "s", "rtmp://[::1]/live"},
-    {"rtmp://127.0.0.1:1/a/s?token=x&y=2", "127.0.0.1", 1, "a", "s?token=x&y=2",
+    {"rtmp://localhost/live/abc", false, "localhost", 1935, "live", "abc", "rtmp://localhost/live"},
+    {"rtmp://media.internal:65535/app/stage-part", false, "media.internal", 65535, "app",
+     "stage-part", "rtmp://media.internal:65535/app"},
+    {"rtmp://[::1]:1940/live/s", false, "::1", 1940, "live", "s", "rtmp://[::1]:1940/live"},
+    {"rtmp://[::1]/live/s", false, "::1", 1935, "live", "s", "rtmp://[::1]/live"},
+    {"rtmp://127.0.0.1:1/a/s?token=x&y=2", false, "127.0.0.1", 1, "a", "s?token=x&y=2",
      "rtmp://127.0.0.1:1/a"},
     // Only the first path segment is the app; the rest (slashes included) is the stream.
-    {"rtmp://h/live/a/b", "h", 1935, "live", "a/b", "rtmp://h/live"},
+    {"rtmp://h/live/a/b", false, "h", 1935, "live", "a/b", "rtmp://h/live"},
+    // rtmps: TLS, port 443 unless given, the scheme kept in tcUrl.
+    {"rtmps://relay.example:4443/live/k", true, "relay.example", 4443, "live", "k",
+     "rtmps://relay.example:4443/live"},
+    {"rtmps://127.0.0.1/live/k", true, "127.0.0.1", 443, "live", "k", "rtmps://127.0.0.1/live"},
+    {"rtmps://[::1]/live/k", true, "::1", 443, "live", "k", "rtmps://[::1]/live"},
 };
 
 TEST(RelayUrlTest, ParsesValidUrls) {
@@ -34,6 +41,7 @@ TEST(RelayUrlTest, ParsesValidUrls) {
     SCOPED_TRACE(c.url);
     auto u = parse_rtmp_url(c.url);
     ASSERT_TRUE(u.has_value());
+    EXPECT_EQ(u->secure, c.secure);
     EXPECT_EQ(u->host, c.host);
     EXPECT_EQ(u->port, c.port);
     EXPECT_EQ(u->app, c.app);
@@ -45,7 +53,10 @@ TEST(RelayUrlTest, ParsesValidUrls) {
 const char* const kMalformed[] = {
     "",
     "rtmp://",
-    "rtmps://127.0.0.1/live/abc",  // not this parser's scheme
+    "rtmps://",
+    "rtmps://127.0.0.1/live",
+    "rtmpt://127.0.0.1/live/abc",  // tunnelled RTMP is not supported
+    "RTMPS://127.0.0.1/live/abc",
     "http://127.0.0.1/live/abc",
     "RTMP://127.0.0.1/live/abc",
     "127.0.0.1/live/abc",
