@@ -204,7 +204,9 @@ Status ServerSession::on_command(const Message& m, ByteView body) {
 
   if (name == "releaseStream" || name == "FCPublish") {
     // ffmpeg and OBS send these before createStream and do not wait for the answer; nginx-rtmp
-    // and SRS answer with an empty _result.
+    // and SRS answer with an empty _result. Transaction 0 means "no answer expected" (GStreamer's
+    // rtmp2sink), and an answer to it would be a _result for nothing.
+    if (txn == 0) return Status::ok();
     send_command(kCommandCsid, 0,
                  {Value::make_string("_result"), Value::make_number(txn), Value::make_null(),
                   Value::make_undefined()});

@@ -207,6 +207,22 @@ TEST(ServerSession, PublishFlowExactRepliesAndEvents) {
   EXPECT_EQ(hex(*r[9].payload), "000701020304");  // PingResponse echoing the ping's value
 }
 
+// GStreamer's rtmp2sink sends releaseStream / FCPublish with transaction 0: no answer expected,
+// and one would be a _result the client cannot match (it logs a warning for each).
+TEST(ServerSession, ReleaseStreamWithTransactionZeroIsNotAnswered) {
+  Harness h;
+  StreamBuilder c;
+  c.simple_client_handshake();
+  c.raw(ffmpeg_connect_chunks());
+  c.command(3, 0, {str("releaseStream"), num(0), Value::make_null(), str("key")});
+  c.command(3, 0, {str("FCPublish"), num(0), Value::make_null(), str("key")});
+  c.command(3, 0, {str("createStream"), num(2), Value::make_null()});
+  ASSERT_TRUE(h.session.feed(c.bytes()));
+  auto r = h.replies();
+  ASSERT_EQ(r.size(), 5u);  // window, bandwidth, chunk size, connect _result, createStream
+  EXPECT_EQ(r[4].values, (std::vector<Value>{str("_result"), num(2), Value::make_null(), num(1)}));
+}
+
 TEST(ServerSession, FirstReplyBytesAreGolden) {
   Harness h;
   StreamBuilder c;
