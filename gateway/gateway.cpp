@@ -38,12 +38,7 @@ Status Gateway::start() {
   registry_->log_inventory();
   ingest_ = std::make_unique<IngestService>(cfg_, *registry_, log_);
 
-  uv_tcp_init(loop_, &rtmp_listener_);
-  rtmp_listener_.data = this;
-  listener_open_ = true;
-  ++handles_open_;
-  auto bound = tcp_listen(&rtmp_listener_, cfg_.rtmp.bind.host, cfg_.rtmp.bind.port,
-                          &Gateway::on_connection, "RTMP");
+  auto bound = open_listener(rtmp_listener_, listener_open_, cfg_.rtmp.bind, "RTMP");
   if (!bound) return bound.error();
   rtmp_address_ = *bound;
   log_.info("listening for RTMP on {}", rtmp_address_);
@@ -64,17 +59,21 @@ Status Gateway::start() {
   return {};
 }
 
+Result<std::string> Gateway::open_listener(uv_tcp_t& handle, bool& open,
+                                           const config::Endpoint& bind, std::string_view what) {
+  uv_tcp_init(loop_, &handle);
+  handle.data = this;
+  open = true;  // shutdown() closes it from now on, bound or not
+  ++handles_open_;
+  return tcp_listen(&handle, bind.host, bind.port, &Gateway::on_connection, what);
+}
+
 Status Gateway::start_rtmps() {
   if (!cfg_.rtmps.enabled) return {};
   auto ctx = make_server_tls_context(cfg_.rtmps.certificate, cfg_.rtmps.private_key);
   if (!ctx) return ctx.error();
   rtmps_tls_ = std::move(*ctx);
-  uv_tcp_init(loop_, &rtmps_listener_);
-  rtmps_listener_.data = this;
-  rtmps_open_ = true;
-  ++handles_open_;
-  auto bound = tcp_listen(&rtmps_listener_, cfg_.rtmps.bind.host, cfg_.rtmps.bind.port,
-                          &Gateway::on_connection, "RTMPS");
+  auto bound = open_listener(rtmps_listener_, rtmps_open_, cfg_.rtmps.bind, "RTMPS");
   if (!bound) return bound.error();
   rtmps_address_ = *bound;
   log_.info("listening for RTMPS on {} (certificate {})", rtmps_address_, cfg_.rtmps.certificate);

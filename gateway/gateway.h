@@ -64,6 +64,9 @@ class Gateway {
  private:
   static void on_connection(uv_stream_t* server, int status);
   Status start_rtmps();
+  // Initialises, binds and listens; returns the bound address. RTMP and RTMPS share the callback.
+  Result<std::string> open_listener(uv_tcp_t& handle, bool& open, const config::Endpoint& bind,
+                                    std::string_view what);
   std::unique_ptr<ByteStream> new_stream(uv_stream_t* server);
   static void on_tick(uv_timer_t* t);
   void maybe_finish_shutdown();
