@@ -179,26 +179,29 @@ Status TlsSession::read_available(std::vector<uint8_t>& plaintext_out) {
   return Status::ok();
 }
 
-Status TlsSession::flush_plaintext() {
-  if (!SSL_is_init_finished(ssl_.get()) || pending_plain_.empty()) return Status::ok();
-  size_t done = 0;
-  Status st;
-  while (done < pending_plain_.size()) {
-    int n = int(std::min<size_t>(pending_plain_.size() - done, INT_MAX));
+Status TlsSession::ssl_write(ByteView in, size_t& done) {
+  done = 0;
+  while (done < in.size()) {
+    int n = int(std::min<size_t>(in.size() - done, INT_MAX));
     ERR_clear_error();
-    int r = SSL_write(ssl_.get(), pending_plain_.data() + done, n);
+    int r = SSL_write(ssl_.get(), in.data() + done, n);
     if (r > 0) {
       done += size_t(r);
       continue;
     }
     int code = SSL_get_error(ssl_.get(), r);
     // A memory BIO never blocks writing, but a post-handshake message in flight can make OpenSSL
-    // want input first: keep the rest for the next feed.
-    if (code != SSL_ERROR_WANT_READ && code != SSL_ERROR_WANT_WRITE) {
-      st = fail("tls.protocol", r);
-    }
+    // want input first: the caller keeps the rest for the next feed.
+    if (code != SSL_ERROR_WANT_READ && code != SSL_ERROR_WANT_WRITE) return fail("tls.protocol", r);
     break;
   }
+  return Status::ok();
+}
+
+Status TlsSession::flush_plaintext() {
+  if (!SSL_is_init_finished(ssl_.get()) || pending_plain_.empty()) return Status::ok();
+  size_t done = 0;
+  Status st = ssl_write(pending_plain_, done);
   pending_plain_.erase(pending_plain_.begin(), pending_plain_.begin() + ptrdiff_t(done));
   return st;
 }
@@ -232,6 +235,13 @@ Status TlsSession::write_plaintext(ByteView in) {
     return make_error("tls.backlog", "TLS output backlog of " + std::to_string(pending) +
                                          " bytes cannot take " + std::to_string(in.size()) +
                                          " more");
+  }
+  if (pending_plain_.empty() && SSL_is_init_finished(ssl_.get())) {
+    // The common case once connected: encrypt straight from the caller's bytes.
+    size_t done = 0;
+    if (Status st = ssl_write(in, done); !st) return st;
+    in = in.subspan(done);
+    if (in.empty()) return Status::ok();
   }
   pending_plain_.insert(pending_plain_.end(), in.begin(), in.end());
   return flush_plaintext();

@@ -94,6 +94,8 @@ class TlsSession {
   Status advance_handshake();
   Status read_available(std::vector<uint8_t>& plaintext_out);
   Status flush_plaintext();
+  // SSL_write()s `in` until done or OpenSSL wants input first; `done` counts what it took.
+  Status ssl_write(ByteView in, size_t& done);
   Status fail(std::string_view reason, int ssl_ret);
 
   SslPtr ssl_;

@@ -33,14 +33,35 @@ class TlsStream final : public ByteStream {
 
   void flush() override {
     if (tcp_.closing()) return;
-    while (!plain_.empty()) {
-      const auto& seg = plain_.segments().front();
-      size_t n = seg.length;
-      // Not taken (a backlog before the handshake completes, or a session that already failed,
-      // which the read side reports): the bytes stay queued and count as pending.
-      if (!tls_->write_plaintext(ByteView(seg.data(), n))) break;
-      plain_.consume(n);
+    // RTMP output is small chunk headers between payload slices: gathered into record-sized
+    // writes, so that a 12-byte header does not cost a TLS record of its own.
+    size_t written = 0;  // bytes of whole segments encrypted so far
+    size_t batched = 0;  // bytes of whole segments in batch_
+    bool ok = true;
+    auto write_batch = [&] {
+      if (batch_.empty()) return;
+      ok = write(ByteView(batch_.data(), batch_.size()));
+      if (ok) written += batched;
+      batch_.clear();
+      batched = 0;
+    };
+    for (const auto& seg : plain_.segments()) {
+      ByteView v(seg.data(), seg.length);
+      if (batch_.size() + v.size() > kRecordBytes) write_batch();
+      if (!ok) break;
+      if (v.size() >= kRecordBytes) {
+        if (!(ok = write(v))) break;
+        written += v.size();
+        continue;
+      }
+      batch_.insert(batch_.end(), v.begin(), v.end());
+      batched += v.size();
     }
+    if (ok) write_batch();
+    batch_.clear();
+    // Not taken (a backlog before the handshake completes, or a session that already failed,
+    // which the read side reports): the rest stays queued and counts as pending.
+    plain_.consume(written);
     send_ciphertext();
   }
 
@@ -88,6 +109,14 @@ class TlsStream final : public ByteStream {
     if (tls_->peer_closed()) end("peer closed the TLS session");
   }
 
+  // Encrypts `v` and moves the records to the socket queue at once, so the session's own buffer
+  // (bounded by TlsLimits) never holds more than one write.
+  bool write(ByteView v) {
+    if (!tls_->write_plaintext(v)) return false;
+    send_ciphertext();
+    return true;
+  }
+
   void send_ciphertext() {
     if (tcp_.closing() || tls_->pending_ciphertext() == 0) return;
     std::vector<uint8_t> bytes;
@@ -109,6 +138,8 @@ class TlsStream final : public ByteStream {
   TcpStream tcp_;
   std::unique_ptr<TlsSession> tls_;
   std::vector<uint8_t> plain_in_;
+  std::vector<uint8_t> batch_;
+  static constexpr size_t kRecordBytes = 16384;  // TLS's maximum record payload
   OnRead on_read_;
   OnEnd on_end_;
   bool ended_ = false;

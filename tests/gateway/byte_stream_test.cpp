@@ -116,11 +116,13 @@ class ByteStreamTest : public ::testing::Test {
   }
 
   // The client side: connects, sends `payload`, closes both ends once the echo is complete.
-  void run_client(std::unique_ptr<ByteStream> stream, const std::vector<uint8_t>& payload) {
+  void run_client(std::unique_ptr<ByteStream> stream, const std::vector<uint8_t>& payload,
+                  size_t max_piece = 100000) {
     client_.stream = std::move(stream);
     sockaddr_storage addr{};
     ASSERT_EQ(resolve_endpoint("127.0.0.1", port_, addr), 0);
-    client_.stream->connect(reinterpret_cast<sockaddr*>(&addr), [this, &payload](int status) {
+    client_.stream->connect(reinterpret_cast<sockaddr*>(&addr), [this, &payload,
+                                                                 max_piece](int status) {
       ASSERT_EQ(status, 0);
       client_.stream->start_reading(
           [this, &payload](ByteView d) {
@@ -134,12 +136,17 @@ class ByteStreamTest : public ::testing::Test {
             client_.ended = why;
             close_all();
           });
-      // In pieces, as a session writes: several flushes, each possibly before the handshake ends.
-      for (size_t off = 0; off < payload.size(); off += 100000) {
-        size_t n = std::min<size_t>(100000, payload.size() - off);
-        client_.stream->out().append_copy(ByteView(payload.data() + off, n));
-        client_.stream->flush();
+      // In pieces of 1..max_piece bytes, as a session writes (chunk headers between payload
+      // slices), flushed every few pieces; the first flushes come before the handshake ends.
+      std::mt19937 rng(3);
+      size_t pieces = 0;
+      for (size_t off = 0; off < payload.size();) {
+        size_t n = std::min<size_t>(1 + rng() % max_piece, payload.size() - off);
+        client_.stream->out().append_shared(make_payload(ByteView(payload.data() + off, n)), 0, n);
+        off += n;
+        if (++pieces % 7 == 0) client_.stream->flush();
       }
+      client_.stream->flush();
     });
     uv_run(&loop_, UV_RUN_DEFAULT);
   }
@@ -209,6 +216,27 @@ TEST_F(ByteStreamTest, TlsEchoIsByteExactWithTheChainVerified) {
   EXPECT_TRUE(server_.stream->secure());
   EXPECT_EQ(security_.rfind("TLSv1.3 ", 0), 0u) << security_;
   EXPECT_EQ(client_.ended, "");
+  EXPECT_TRUE(server_.got == payload);
+  EXPECT_TRUE(client_.got == payload);
+}
+
+// Many small writes (gathered into records) mixed with record-sized ones.
+TEST_F(ByteStreamTest, TlsEchoOfSmallAndLargePiecesIsByteExact) {
+  use_tls_server();
+  auto cctx = client_ctx("a");
+  auto payload = random_payload(1 << 20);
+  run_client(tls_client(cctx.get()), payload, 40000);
+  EXPECT_FALSE(timed_out_);
+  EXPECT_TRUE(server_.got == payload);
+  EXPECT_TRUE(client_.got == payload);
+}
+
+TEST_F(ByteStreamTest, TlsEchoOfTinyPiecesIsByteExact) {
+  use_tls_server();
+  auto cctx = client_ctx("a");
+  auto payload = random_payload(200 << 10);
+  run_client(tls_client(cctx.get()), payload, 20);
+  EXPECT_FALSE(timed_out_);
   EXPECT_TRUE(server_.got == payload);
   EXPECT_TRUE(client_.got == payload);
 }
