@@ -34,6 +34,7 @@ class PlainStream final : public ByteStream {
   void close(std::function<void()> on_closed) override { tcp_.close(std::move(on_closed)); }
   bool secure() const override { return false; }
   std::string security() const override { return {}; }
+  bool tls_handshake_failed() const override { return false; }
   std::string peer_address() const override { return tcp_.peer_address(); }
   std::string peer_ip() const override { return tcp_.peer_ip(); }
 

@@ -46,6 +46,9 @@ class ByteStream {
   virtual bool secure() const = 0;
   // For the log: "" for plain TCP, "TLSv1.3 TLS_AES_256_GCM_SHA384" once a TLS handshake is done.
   virtual std::string security() const = 0;
+  // True once a TLS handshake failed (garbage, plain RTMP on the TLS port, a client refusing the
+  // certificate): counted apart from other ends, since an expired certificate shows up here.
+  virtual bool tls_handshake_failed() const = 0;
   virtual std::string peer_address() const = 0;
   virtual std::string peer_ip() const = 0;
 };

@@ -197,6 +197,7 @@ void Gateway::on_connection(uv_stream_t* server, int status) {
     auto tls = make_tls_server_stream(self->loop_, self->rtmps_tls_.get());
     if (tls) {
       stream = std::move(*tls);
+      self->metrics_.rtmps_connections_accepted++;
     } else {
       tls_problem = tls.error().detail;  // accepted below, then closed with the reason
     }

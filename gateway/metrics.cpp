@@ -34,6 +34,14 @@ std::string Metrics::render() const {
   family(o, "stagegate_rtmp_protocol_errors_total", "counter",
          "RTMP connections closed for a protocol error.");
   sample(o, "stagegate_rtmp_protocol_errors_total", rtmp_protocol_errors);
+  family(
+      o, "stagegate_rtmps_connections_total", "counter",
+      "Connections accepted on the RTMPS listener (included in stagegate_rtmp_connections_total).");
+  sample(o, "stagegate_rtmps_connections_total", rtmps_connections_accepted);
+  family(
+      o, "stagegate_tls_handshake_failures_total", "counter",
+      "RTMPS connections whose TLS handshake failed (garbage, plain RTMP, certificate refused).");
+  sample(o, "stagegate_tls_handshake_failures_total", tls_handshake_failures);
   family(o, "stagegate_live_publishers", "gauge", "Publishers live now.");
   sample(o, "stagegate_live_publishers", live_publishers);
   family(o, "stagegate_players", "gauge", "Local-stage players connected now.");

@@ -12,6 +12,8 @@ namespace sg::gw {
 struct Metrics {
   uint64_t rtmp_connections_accepted = 0;
   uint64_t rtmp_connections_open = 0;
+  uint64_t rtmps_connections_accepted = 0;  // of rtmp_connections_accepted, on the RTMPS listener
+  uint64_t tls_handshake_failures = 0;
   uint64_t rtmp_bytes_in = 0;
   uint64_t rtmp_bytes_out = 0;
   uint64_t rtmp_protocol_errors = 0;

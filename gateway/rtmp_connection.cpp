@@ -50,7 +50,11 @@ bool RtmpConnection::start(uv_stream_t* server) {
   peer_ = stream_->peer_address();
   gw_.log().info("conn={} accepted from {}{}", id_, peer_, stream_->secure() ? " (RTMPS)" : "");
   stream_->start_reading([this](ByteView d) { on_bytes(d); },
-                         [this](std::string why) { close(why); });
+                         [this](std::string why) {
+                           if (stream_->tls_handshake_failed())
+                             gw_.metrics().tls_handshake_failures++;
+                           close(why);
+                         });
   return true;
 }
 

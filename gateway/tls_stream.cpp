@@ -89,6 +89,7 @@ class TlsStream final : public ByteStream {
     return std::string(SSL_get_version(tls_->ssl())) + " " +
            SSL_CIPHER_get_name(SSL_get_current_cipher(tls_->ssl()));
   }
+  bool tls_handshake_failed() const override { return handshake_failed_; }
   std::string peer_address() const override { return tcp_.peer_address(); }
   std::string peer_ip() const override { return tcp_.peer_ip(); }
 
@@ -100,6 +101,7 @@ class TlsStream final : public ByteStream {
     Status s = tls_->feed_ciphertext(data, plain_in_);
     send_ciphertext();  // handshake messages, or the alert that explains a failure
     if (!s) {
+      handshake_failed_ = !was_done;
       end(std::string(was_done ? "TLS error: " : "TLS handshake failed: ") + s.error().detail);
       return;
     }
@@ -143,6 +145,7 @@ class TlsStream final : public ByteStream {
   OnRead on_read_;
   OnEnd on_end_;
   bool ended_ = false;
+  bool handshake_failed_ = false;
 };
 
 }  // namespace
