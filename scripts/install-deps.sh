@@ -12,6 +12,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   # real clients and peers used by the tests
   ffmpeg nginx libnginx-mod-rtmp sqlite3 python3 curl openssl
+  # GStreamer publishers (tests/integration/test_gstreamer.py): gst-launch-1.0, test sources (base),
+  # flvmux + aacparse (good), rtmp2sink + rtmpsink (librtmp) + voaacenc + h264parse (bad),
+  # x264enc (ugly); glib-networking gives rtmp2sink its TLS for rtmps://
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly glib-networking
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -4,10 +4,12 @@ Every test gets its own temporary directory (configuration, SQLite state, logs).
 encoded once per run with ffmpeg (lavfi testsrc2 + sine; libx264 + aac) into a shared cache and
 pushed with `-c copy`, so the CPU goes to the gateway and the source packets are known exactly.
 """
+import itertools
 import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import string
@@ -24,6 +26,80 @@ ACCOUNT = "123456789012"
 API_KEY_ID = "AKIASTAGEGATETEST"
 API_SECRET = "integrationTestSecretKey0123456789abcdef"
 REGION = "us-east-1"
+
+
+# --- Logs kept for the suite-wide secrets scan (tests/integration/secrets_scan.py) -------------
+# With STAGEGATE_LOG_DIR set (CTest sets it), every daemon log and the output of the clients that
+# wait() reaps are copied to LOG_DIR/logs/<module>/<Class.test>/, named after the test and a
+# counter only, and every secret the harness knows (stream-key secrets it made, was given or read
+# from a daemon's store; SigV4 secret keys of the configurations) goes to LOG_DIR/secrets/<pid>.tsv.
+# The scan, the last integration test, reads both and fails if any secret appears in any log.
+LOG_DIR = os.environ.get("STAGEGATE_LOG_DIR")
+MIN_SECRET_LEN = 16  # shorter strings are not secrets of ours and would match by chance
+_secrets = {}  # secret -> kind
+_daemon_numbers = itertools.count(1)
+
+
+def record_secret(kind, secret):
+    if isinstance(secret, str) and len(secret) >= MIN_SECRET_LEN:
+        _secrets.setdefault(secret, kind)
+
+
+def record_stream_key(key):
+    parts = key.split("_", 4) if isinstance(key, str) else []
+    if len(parts) == 5 and parts[0] == "rt":
+        record_secret("stream-key secret", parts[4])
+
+
+def record_answer(value):
+    """Records every streamKey in an API answer (parsed JSON), however deeply nested."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "streamKey":
+                record_stream_key(v)
+            else:
+                record_answer(v)
+    elif isinstance(value, list):
+        for v in value:
+            record_answer(v)
+
+
+def write_secrets():
+    if not LOG_DIR:
+        return
+    folder = os.path.join(LOG_DIR, "secrets")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{os.getpid()}.tsv")
+    with open(path + ".tmp", "w") as f:
+        f.writelines(f"{kind}\t{secret}\n" for secret, kind in _secrets.items())
+    os.replace(path + ".tmp", path)
+
+
+def kept_path(test, name):
+    """LOG_DIR/logs/<module>/<Class.test>/<name>; None without LOG_DIR."""
+    if not LOG_DIR:
+        return None
+    module, _, rest = test.id().partition(".")
+    folder = os.path.join(LOG_DIR, "logs", module, rest or "-")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, name)
+
+
+def keep_client_output(proc, out, err):
+    """Keeps what a client the harness started printed; the key it was given is redacted from
+    the URL it echoes (ffmpeg prints its output URL), so only a key sent back by the gateway (an
+    error text, a status description) remains for the scan to find."""
+    keep = getattr(proc, "sg_keep", None)
+    if not keep:
+        return
+    path, url = keep
+    with open(path, "w") as f:
+        for text in (out, err):
+            if text:
+                f.write(text.replace(url, "<the URL given to the client>") if url else text)
+
+
+record_secret("sigv4 secret access key", API_SECRET)
 
 
 def merge(into, extra):
@@ -43,6 +119,7 @@ def new_stream_key():
     """An operator-supplied key in the IVS format (the test then knows the secret to grep for)."""
     cid = alnum(12)
     secret = alnum(32)
+    record_secret("stream-key secret", secret)
     return cid, secret, f"rt_{ACCOUNT}_{REGION}_{cid}_{secret}"
 
 
@@ -123,9 +200,15 @@ class Daemon:
         self.log_path = os.path.join(self.dir, "stagegate.log")
         self.proc = None
         self.port = None
+        self.rtmps_port = None
         self.children = []
+        self.number = next(_daemon_numbers)  # names its kept logs (see LOG_DIR)
+        self.runs = 0
+        self.clients = 0
 
     def start(self, timeout=10):
+        self.keep_log()  # a restart truncates the log: keep the previous run's first
+        self.runs += 1
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen([STAGEGATE, "--config", self.config_path],
                                      stdout=self.log_file, stderr=subprocess.STDOUT, cwd=self.dir)
@@ -137,6 +220,9 @@ class Daemon:
             if m and a:
                 self.port = int(m.group(1))
                 self.api = "http://" + a.group(1)
+                # Logged between the two lines above when listeners.rtmps is configured.
+                t = re.search(r"listening for RTMPS on 127\.0\.0\.1:(\d+)", log)
+                self.rtmps_port = int(t.group(1)) if t else None
                 return self
             if self.proc.poll() is not None:
                 raise AssertionError("stagegate exited at start:\n" + self.log())
@@ -163,7 +249,10 @@ class Daemon:
                 self.proc.wait()
         if self.proc:
             self.log_file.close()
+            self.keep_for_scan()
             self.assert_no_secrets()
+        if LOG_DIR:  # the log is kept there; the state, clips and recordings are not needed
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         self.proc.send_signal(sig)
@@ -182,13 +271,19 @@ class Daemon:
                 raise AssertionError(f"the secret of stream key '{name}' appears in the log")
 
     # --- URLs and keys -------------------------------------------------------------------------
-    def publish_url(self, name_or_key):
+    def publish_url(self, name_or_key, secure=False):
         key = self.keys[name_or_key][2] if name_or_key in self.keys else name_or_key
-        return f"rtmp://127.0.0.1:{self.port}/app/{key}"
+        record_stream_key(key)  # also the wrong keys tests send on purpose
+        return f"{self.base_url(secure)}/app/{key}"
 
-    def play_url(self, name, token=None):
-        url = f"rtmp://127.0.0.1:{self.port}/play/{self.participant_id(name)}"
+    def play_url(self, name, token=None, secure=False):
+        url = f"{self.base_url(secure)}/play/{self.participant_id(name)}"
         return url + (f"?token={token}" if token else "")
+
+    def base_url(self, secure=False):
+        if secure:
+            return f"rtmps://127.0.0.1:{self.rtmps_port}"
+        return f"rtmp://127.0.0.1:{self.port}"
 
     # --- state ---------------------------------------------------------------------------------
     def query(self, sql, args=()):
@@ -235,6 +330,7 @@ class Daemon:
         r = subprocess.run(["aws", "ivs-realtime", *args, "--endpoint-url", self.api,
                             "--output", "json"], capture_output=True, text=True,
                            env=self.aws_env(), timeout=60)
+        self.keep_aws(r)
         if check and r.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed: {r.stderr}")
         if r.returncode != 0:
@@ -244,22 +340,27 @@ class Daemon:
     def boto3(self, key_id=API_KEY_ID, secret=API_SECRET):
         import boto3
         from botocore.config import Config
-        return boto3.client("ivs-realtime", endpoint_url=self.api, region_name=REGION,
-                            aws_access_key_id=key_id, aws_secret_access_key=secret,
-                            config=Config(retries={"max_attempts": 1}))
+        client = boto3.client("ivs-realtime", endpoint_url=self.api, region_name=REGION,
+                              aws_access_key_id=key_id, aws_secret_access_key=secret,
+                              config=Config(retries={"total_max_attempts": 1}))  # no retry hides a 429
+        record_secret("sigv4 secret access key", secret)
+        client.meta.events.register("after-call", lambda parsed=None, **_: record_answer(parsed))
+        return client
 
     # --- clients -------------------------------------------------------------------------------
-    def push(self, name_or_key, source, realtime=True, extra=(), loop=False):
-        """ffmpeg publishing `source` with -c copy (`loop`: endlessly). Returns the Popen."""
+    def push(self, name_or_key, source, realtime=True, extra=(), loop=False, secure=False):
+        """ffmpeg publishing `source` with -c copy (`loop`: endlessly; `secure`: over RTMPS, `extra`
+        then carries the TLS options). Returns the Popen."""
         cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "info"]
         if realtime:
             cmd += ["-re"]
         if loop:
             cmd += ["-stream_loop", "-1"]
-        cmd += ["-i", source, "-map", "0", "-c", "copy", *extra, "-f", "flv",
-                self.publish_url(name_or_key)]
+        url = self.publish_url(name_or_key, secure)
+        cmd += ["-i", source, "-map", "0", "-c", "copy", *extra, "-f", "flv", url]
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.children.append(p)
+        self.keep_client(p, "ffmpeg-push", url)
         return p
 
     def sg_push(self, name_or_key, source, *options):
@@ -267,23 +368,74 @@ class Daemon:
         p = subprocess.Popen([SG_PUSH, *options, source, self.publish_url(name_or_key)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.children.append(p)
+        self.keep_client(p, "sg_push", self.publish_url(name_or_key))
         return p
 
-    def play(self, name, out_path, extra=(), token=None):
+    def play(self, name, out_path, extra=(), token=None, secure=False):
         cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *extra,
-               "-i", self.play_url(name, token), "-map", "0", "-c", "copy", "-f", "flv", out_path]
+               "-i", self.play_url(name, token, secure), "-map", "0", "-c", "copy", "-f", "flv",
+               out_path]
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.children.append(p)
+        self.keep_client(p, "ffmpeg-play")
         return p
+
+    # --- logs and secrets kept for the suite-wide scan (see LOG_DIR) ----------------------------
+    def keep_log(self):
+        path = kept_path(self.test, f"daemon{self.number}-run{self.runs}.log") if self.runs else None
+        if path and os.path.exists(self.log_path):
+            shutil.copyfile(self.log_path, path)
+
+    def keep_client(self, proc, what, url=None):
+        self.clients += 1
+        path = kept_path(self.test, f"daemon{self.number}-{what}{self.clients}.out")
+        if path:
+            proc.sg_keep = (path, url)
+
+    def keep_aws(self, result):
+        """The CLI's stdout is the answer (a CreateIngestConfiguration answer holds the key, by
+        design): its keys are recorded. Its stderr holds the gateway's error texts: kept."""
+        try:
+            record_answer(json.loads(result.stdout))
+        except ValueError:
+            pass
+        self.clients += 1
+        path = kept_path(self.test, f"daemon{self.number}-aws{self.clients}.err")
+        if path and result.stderr:
+            with open(path, "w") as f:
+                f.write(result.stderr)
+
+    def keep_for_scan(self):
+        """Keeps the log of the last run and records the secrets of the configuration file and of
+        the store (API-created keys, deleted ones excepted: those came through aws()/boto3())."""
+        if not LOG_DIR:
+            return
+        self.keep_log()
+        with open(self.config_path) as f:
+            text = f.read()
+        for secret in re.findall(r'secret_access_key"?\s*:\s*"?([A-Za-z0-9/+=]+)', text):
+            record_secret("sigv4 secret access key", secret)
+        for key in re.findall(r"rt_[0-9]+_[a-z0-9-]+_[A-Za-z0-9]+_[A-Za-z0-9]+", text):
+            record_stream_key(key)
+        try:
+            for (key,) in self.query("SELECT stream_key FROM ingest_configurations"):
+                record_stream_key(key)
+            for (value,) in self.query("SELECT value FROM gateway_secrets"):
+                record_secret("participant token key", value)
+        except sqlite3.Error:
+            pass  # no store (the daemon never started, or state elsewhere)
+        write_secrets()
 
 
 def wait(proc, timeout=60):
     try:
-        _, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
+        out, err = proc.communicate()
+        keep_client_output(proc, out, err)
         raise AssertionError("client did not finish in time:\n" + (err or ""))
+    keep_client_output(proc, out, err)
     return proc.returncode, err or ""
 
 

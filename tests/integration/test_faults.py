@@ -11,6 +11,7 @@ import threading
 import time
 import unittest
 
+import harness
 from harness import SG_PUSH, TEST_DATA, GatewayTestCase, clip, new_stream_key, wait
 
 DEMO = {"demo": [{"name": "obs"}, {"name": "cam2"}]}
@@ -79,7 +80,9 @@ def wait_push(proc, timeout=20):
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
+        harness.keep_client_output(proc, out, err)
         raise AssertionError("sg_push did not finish in time:\n" + out + err)
+    harness.keep_client_output(proc, out, err)  # kept for the suite-wide secrets scan
     return proc.returncode, out + err
 
 
