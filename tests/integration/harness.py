@@ -168,6 +168,17 @@ def framemd5(source, timeout=60, extra_input=()):
     return packets  # stream -> [(pts, md5, size)]
 
 
+def assert_same_packets(test, sent_path, got_path, min_packets=0):
+    """Every audio/video packet of `sent_path` is in `got_path`: same bytes, same order (the
+    timestamps may be rebased)."""
+    sent, got = framemd5(sent_path), framemd5(got_path)
+    test.assertEqual(sorted(sent), sorted(got))
+    for stream in sent:
+        test.assertEqual([(h, s) for _, h, s in sent[stream]],
+                         [(h, s) for _, h, s in got[stream]], f"stream {stream} differs")
+        test.assertGreater(len(sent[stream]), min_packets)
+
+
 class Daemon:
     """One stagegate process with its own directory."""
 
