@@ -35,6 +35,8 @@ REGION = "us-east-1"
 # from a daemon's store; SigV4 secret keys of the configurations) goes to LOG_DIR/secrets/<pid>.tsv.
 # The scan, the last integration test, reads both and fails if any secret appears in any log.
 LOG_DIR = os.environ.get("STAGEGATE_LOG_DIR")
+SANITIZER_REPORT = re.compile(r"^==\d+==ERROR: \w+Sanitizer|runtime error: |^SUMMARY: \w+Sanitizer",
+                              re.M)
 MIN_SECRET_LEN = 16  # shorter strings are not secrets of ours and would match by chance
 _secrets = {}  # secret -> kind
 _daemon_numbers = itertools.count(1)
@@ -251,7 +253,9 @@ class Daemon:
             if p.poll() is None:
                 p.kill()
                 p.wait()
+        stopped_here = False
         if self.proc and self.proc.poll() is None:
+            stopped_here = True
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=10)
@@ -262,6 +266,7 @@ class Daemon:
             self.log_file.close()
             self.keep_for_scan()
             self.assert_no_secrets()
+            self.assert_clean_exit(stopped_here)
         if LOG_DIR:  # the log is kept there; the state, clips and recordings are not needed
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -272,6 +277,17 @@ class Daemon:
     def log(self):
         with open(self.log_path, errors="replace") as f:
             return f.read()
+
+    def assert_clean_exit(self, stopped_here):
+        """A daemon this harness stopped with SIGTERM exits 0; a sanitizer report (ASan, LSan,
+        UBSan: the sanitized CI phase) fails the test that started the daemon."""
+        log = self.log()
+        report = SANITIZER_REPORT.search(log)
+        if report:
+            raise AssertionError("sanitizer report in the daemon's log:\n" + log[report.start():][:6000])
+        if stopped_here and self.proc.returncode != 0:
+            raise AssertionError(f"stagegate exited with {self.proc.returncode} on SIGTERM:\n"
+                                 + log[-4000:])
 
     def assert_no_secrets(self):
         text = self.log()
