@@ -1,6 +1,7 @@
 #include "gateway/relay.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "gateway/random.h"
 
@@ -165,11 +166,62 @@ void Relay::connect() {
     upstream_lost("an rtmps:// relay URL needs stage_endpoint.kind rtmps");
     return;
   }
+  addrs_.clear();
+  next_addr_ = 0;
   sockaddr_storage addr{};
-  if (resolve_endpoint(target_->host, target_->port, addr) != 0) {
-    upstream_lost("the relay host must be an IP address or localhost");
+  const char* host = target_->host.c_str();
+  if (uv_ip4_addr(host, target_->port, reinterpret_cast<sockaddr_in*>(&addr)) == 0 ||
+      uv_ip6_addr(host, target_->port, reinterpret_cast<sockaddr_in6*>(&addr)) == 0) {
+    addrs_.push_back(addr);
+    connect_next();
     return;
   }
+  resolve();
+}
+
+void Relay::resolve() {
+  // A name: resolved on libuv's thread pool (never on the loop), again before every reconnect.
+  auto* req = new uv_getaddrinfo_t;
+  req->data = this;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  resolving_++;
+  int rc = uv_getaddrinfo(
+      loop_, req,
+      [](uv_getaddrinfo_t* r, int status, addrinfo* res) {
+        auto* self = static_cast<Relay*>(r->data);
+        delete r;
+        self->resolving_--;
+        for (addrinfo* a = res; a; a = a->ai_next) {
+          sockaddr_storage ss{};
+          if (a->ai_addrlen > sizeof ss) continue;
+          std::memcpy(&ss, a->ai_addr, a->ai_addrlen);
+          self->addrs_.push_back(ss);
+        }
+        uv_freeaddrinfo(res);
+        if (self->stopping_ || self->failed_) {
+          self->maybe_delete();
+          return;
+        }
+        if (self->addrs_.empty()) {
+          self->upstream_lost("cannot resolve the relay host " + self->target_->host + ": " +
+                              (status != 0 ? uv_strerror(status) : "no address"));
+          return;
+        }
+        self->connect_next();
+      },
+      target_->host.c_str(), std::to_string(target_->port).c_str(), &hints);
+  if (rc != 0) {
+    delete req;
+    resolving_--;
+    upstream_lost("cannot resolve the relay host " + target_->host + ": " + uv_strerror(rc));
+  }
+}
+
+void Relay::connect_next() {
+  if (stopping_ || failed_) return;
+  sockaddr_storage addr = addrs_[next_addr_];
   rtmp::ClientSessionOptions opts;
   opts.mode = rtmp::ClientSessionOptions::Mode::kPublish;
   opts.app = target_->app;
@@ -192,6 +244,13 @@ void Relay::connect() {
   int rc = up->tcp->connect(reinterpret_cast<sockaddr*>(&addr), [this, up](int status) {
     if (up->dead) return;
     if (status != 0) {
+      // A name with several addresses (::1 and 127.0.0.1): try the next before backing off.
+      if (next_addr_ + 1 < addrs_.size() && upstream_ == up) {
+        up->kill("");
+        next_addr_++;
+        connect_next();
+        return;
+      }
       up->kill(std::string("connect: ") + uv_strerror(status));
       return;
     }
@@ -286,7 +345,7 @@ void Relay::stop() {
 }
 
 void Relay::maybe_delete() {
-  if (stopping_ && timer_closed_ && live_upstreams_ == 0) delete this;
+  if (stopping_ && timer_closed_ && live_upstreams_ == 0 && resolving_ == 0) delete this;
 }
 
 }  // namespace sg::gw

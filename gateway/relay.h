@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "gateway/byte_stream.h"
@@ -59,6 +60,8 @@ class Relay final : public MediaConsumer {
         OnFailed on_failed);
   ~Relay();
   void connect();
+  void resolve();
+  void connect_next();  // to addrs_[next_addr_]
   void upstream_publishing();
   void upstream_lost(const std::string& why);
   void schedule_reconnect();
@@ -83,6 +86,9 @@ class Relay final : public MediaConsumer {
   bool stopping_ = false;
   bool failed_ = false;
   int live_upstreams_ = 0;
+  int resolving_ = 0;                    // getaddrinfo requests in flight (they point at this)
+  std::vector<sockaddr_storage> addrs_;  // of the relay host, in getaddrinfo's order
+  size_t next_addr_ = 0;
   Millis down_since_ = 0;  // 0 while publishing upstream
   std::chrono::milliseconds backoff_;
 };

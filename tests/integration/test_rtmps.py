@@ -278,8 +278,8 @@ class RtmpsRelayTest(GatewayTestCase):
             "bind": "127.0.0.1:0", "certificate": self.tls["chain"], "private_key": self.tls["key"]}}},
             stages={"up": [{"name": "edge", "ingest_protocol": "RTMPS", "insecure_ingest": False}]})
 
-    def relaying(self, up, ca, max_downtime="10s"):
-        url = f"rtmps://127.0.0.1:{up.rtmps_port}/app/{up.keys['edge'][2]}"
+    def relaying(self, up, ca, max_downtime="10s", host="127.0.0.1"):
+        url = f"rtmps://{host}:{up.rtmps_port}/app/{up.keys['edge'][2]}"
         return self.daemon(config={"stage_endpoint": {
             "kind": "rtmps", "url": url, "ca_file": ca, "reconnect_initial": "200ms",
             "reconnect_max": "1s", "max_downtime": max_downtime}},
@@ -288,7 +288,9 @@ class RtmpsRelayTest(GatewayTestCase):
     def test_relay_over_rtmps_is_bit_exact(self):
         src = clip("valid_360p_8s", seconds=8)
         up = self.upstream()
-        d = self.relaying(up, self.tls["ca"])
+        # A host name: resolved with getaddrinfo (/etc/hosts), sent as SNI and matched against
+        # the certificate's DNS name.
+        d = self.relaying(up, self.tls["ca"], host="localhost")
         out = os.path.join(up.dir, "relayed.flv")
         player = up.play("edge", out)
         time.sleep(0.5)
