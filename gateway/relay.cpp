@@ -138,23 +138,20 @@ Relay::Relay(uv_loop_t* loop, const config::StageEndpoint& ep, std::string url, 
     : loop_(loop),
       ep_(ep),
       url_(std::move(url)),
-      tls_(tls),
+      tls_(tls != nullptr && SSL_CTX_up_ref(tls) == 1 ? tls : nullptr),
       max_backlog_(max_backlog),
       source_(source),
       log_(log),
       prefix_(std::move(prefix)),
       on_failed_(std::move(on_failed)),
       backoff_(ep.reconnect_initial) {
-  if (tls_) SSL_CTX_up_ref(tls_);
   target_ = parse_rtmp_url(url_);
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
   down_since_ = now_millis();
 }
 
-Relay::~Relay() {
-  if (tls_) SSL_CTX_free(tls_);
-}
+Relay::~Relay() = default;
 
 void Relay::connect() {
   if (stopping_ || failed_) return;
@@ -229,7 +226,7 @@ void Relay::connect_next() {
   opts.stream_name = target_->stream;
   std::unique_ptr<ByteStream> stream;
   if (target_->secure) {
-    auto tls = make_tls_client_stream(loop_, tls_, target_->host);
+    auto tls = make_tls_client_stream(loop_, tls_.get(), target_->host);
     if (!tls) {
       upstream_lost("TLS: " + tls.error().detail);
       return;

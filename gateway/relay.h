@@ -20,6 +20,7 @@
 #include "gateway/registry.h"
 #include "gateway/stage_plane.h"
 #include "gateway/tcp_stream.h"
+#include "gateway/tls.h"
 #include "rtmp/client_session.h"
 
 namespace sg::gw {
@@ -72,7 +73,7 @@ class Relay final : public MediaConsumer {
   uv_loop_t* loop_;
   const config::StageEndpoint& ep_;
   std::string url_;
-  SSL_CTX* tls_;  // up-referenced in the constructor, freed in the destructor
+  SslCtxPtr tls_;  // the relay's own reference (a SIGHUP reload may replace the gateway's)
   size_t max_backlog_;
   Broadcast& source_;
   bool attached_ = false;
