@@ -4,12 +4,6 @@
 
 namespace sg::gw {
 
-std::string describe_stream_end(int status) {
-  if (status == UV_EOF) return "peer closed the connection";
-  if (status == UV_ECONNRESET) return "connection reset by peer";
-  return std::string("connection error: ") + uv_strerror(status);
-}
-
 namespace {
 
 class PlainStream final : public ByteStream {

@@ -116,6 +116,12 @@ void TcpStream::close(std::function<void()> on_closed) {
   });
 }
 
+std::string describe_stream_end(int status) {
+  if (status == UV_EOF) return "peer closed the connection";
+  if (status == UV_ECONNRESET) return "connection reset by peer";
+  return std::string("connection error: ") + uv_strerror(status);
+}
+
 std::string format_address(const sockaddr* sa) {
   char ip[INET6_ADDRSTRLEN] = {0};
   if (sa->sa_family == AF_INET) {
