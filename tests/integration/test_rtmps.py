@@ -149,11 +149,10 @@ class RtmpsTest(GatewayTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual([e[0] for e in d.wait_events("enc", 4)],
                          ["JOINED", "PUBLISH_STARTED", "PUBLISH_STOPPED", "LEFT"])
-        parts = ivs.list_participants(stageArn=stage["arn"], sessionId=ivs.list_stage_sessions(
-            stageArn=stage["arn"])["stageSessions"][0]["sessionId"])["participants"]
-        got = ivs.get_participant(stageArn=stage["arn"], sessionId=ivs.list_stage_sessions(
-            stageArn=stage["arn"])["stageSessions"][0]["sessionId"],
-            participantId=parts[0]["participantId"])["participant"]
+        session = ivs.list_stage_sessions(stageArn=stage["arn"])["stageSessions"][0]["sessionId"]
+        parts = ivs.list_participants(stageArn=stage["arn"], sessionId=session)["participants"]
+        got = ivs.get_participant(stageArn=stage["arn"], sessionId=session,
+                                  participantId=parts[0]["participantId"])["participant"]
         self.assertEqual(got["protocol"], "RTMPS")
 
     # --- TLS settings ----------------------------------------------------------------------------
