@@ -154,7 +154,15 @@ int HttpRequestParser::fail(int status, std::string_view reason, std::string det
 
 bool HttpRequestParser::count_header_bytes(size_t n) {
   header_bytes_ += n;
-  return header_bytes_ <= limits_.max_header_bytes;
+  if (header_bytes_ > limits_.max_header_bytes)
+    over_limit("http.header_too_large", "header block over the limit");
+  return over_reason_.empty();
+}
+
+void HttpRequestParser::over_limit(std::string_view reason, std::string detail) {
+  if (!over_reason_.empty()) return;  // the first one is reported
+  over_reason_ = reason;
+  over_detail_ = std::move(detail);
 }
 
 int HttpRequestParser::on_message_begin(http_parser* p) {
@@ -169,24 +177,22 @@ int HttpRequestParser::on_message_begin(http_parser* p) {
 
 int HttpRequestParser::on_url(http_parser* p, const char* at, size_t n) {
   auto& s = self_of(p);
-  if (!s.count_header_bytes(n))
-    return s.fail(431, "http.header_too_large", "request-target over the header limit");
-  s.req_.target.append(at, n);
+  if (s.count_header_bytes(n)) s.req_.target.append(at, n);
   return 0;
 }
 
 int HttpRequestParser::on_header_field(http_parser* p, const char* at, size_t n) {
   auto& s = self_of(p);
-  if (!s.count_header_bytes(n))
-    return s.fail(431, "http.header_too_large", "header block over the limit");
-  if (s.headers_done_) return 0;  // chunked trailers: counted, not kept
-  auto& h = s.req_.headers;
-  if (h.empty() || s.last_was_value_) {
-    if (h.size() >= s.limits_.max_headers)
-      return s.fail(431, "http.too_many_headers",
-                    "more than " + std::to_string(s.limits_.max_headers) + " header fields");
-    h.emplace_back();
+  if (s.headers_done_) {  // chunked trailers: counted, not kept
+    s.count_header_bytes(n);
+    return 0;
   }
+  auto& h = s.req_.headers;
+  if ((h.empty() || s.last_was_value_) && h.size() >= s.limits_.max_headers)
+    s.over_limit("http.too_many_headers",
+                 "more than " + std::to_string(s.limits_.max_headers) + " header fields");
+  if (!s.count_header_bytes(n)) return 0;
+  if (h.empty() || s.last_was_value_) h.emplace_back();
   s.last_was_value_ = false;
   h.back().first.append(at, n);
   return 0;
@@ -194,9 +200,7 @@ int HttpRequestParser::on_header_field(http_parser* p, const char* at, size_t n)
 
 int HttpRequestParser::on_header_value(http_parser* p, const char* at, size_t n) {
   auto& s = self_of(p);
-  if (!s.count_header_bytes(n))
-    return s.fail(431, "http.header_too_large", "header block over the limit");
-  if (s.headers_done_) return 0;
+  if (!s.count_header_bytes(n) || s.headers_done_) return 0;
   s.last_was_value_ = true;
   s.req_.headers.back().second.append(at, n);
   return 0;
@@ -206,6 +210,10 @@ int HttpRequestParser::on_headers_complete(http_parser* p) {
   auto& s = self_of(p);
   auto& r = s.req_;
   s.headers_done_ = true;
+  // Limits are reported here, once the head has parsed: a callback may see a partial element at a
+  // read boundary, and a syntax error after the limit must win or lose the same way however the
+  // bytes were cut. Past a limit nothing more is stored; http_parser caps the head at 80 KiB.
+  if (!s.over_reason_.empty()) return s.fail(431, s.over_reason_, std::move(s.over_detail_));
   r.method = http_method_str(static_cast<http_method>(p->method));
   r.http_major = p->http_major;
   r.http_minor = p->http_minor;
@@ -248,6 +256,7 @@ int HttpRequestParser::on_body(http_parser* p, const char* at, size_t n) {
 
 int HttpRequestParser::on_message_complete(http_parser* p) {
   auto& s = self_of(p);
+  if (!s.over_reason_.empty()) return s.fail(431, s.over_reason_, std::move(s.over_detail_));
   // An upgrade (or CONNECT) that we answer as plain HTTP leaves the peer in an unknown protocol.
   s.req_.keep_alive = http_should_keep_alive(p) != 0 && p->upgrade == 0;
   s.complete_ = true;

@@ -100,7 +100,9 @@ class HttpRequestParser {
   static int on_body(http_parser* p, const char* at, size_t n);
   static int on_message_complete(http_parser* p);
 
+  // Counts head bytes; false (and the limit noted) once over max_header_bytes.
   bool count_header_bytes(size_t n);
+  void over_limit(std::string_view reason, std::string detail);
   int fail(int status, std::string_view reason, std::string detail);
 
   HttpLimits limits_;
@@ -113,6 +115,8 @@ class HttpRequestParser {
   bool last_was_value_ = false;
   bool want_continue_ = false;
   bool complete_ = false;
+  std::string_view over_reason_;  // a head limit passed; reported when the head is complete
+  std::string over_detail_;
   int error_status_ = 0;
   std::string_view reason_;
   std::string detail_;

@@ -145,6 +145,15 @@ TEST(HttpRequestParser, ErrorsCarryStatusAndReason) {
       {"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", "error 413 http.body_too_large"},
       {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\nabc\r\n",
        "error 413 http.body_too_large"},
+      // A syntax error after a head limit was passed (a third header whose name runs into a CR;
+      // a long header name with a NUL in it) is a 400 however the bytes are cut: limits are
+      // reported once the head has parsed, not at a callback for a partial element.
+      {"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC\r:3\r\n\r\n", "error 400 http.bad_request"},
+      {"GET / HTTP/1.1\r\n" + std::string(70, 'n') + std::string(1, '\0') + ": 1\r\n\r\n",
+       "error 400 http.bad_request"},
+      // The fuzz finding itself (bare-LF lines, a line that starts with CR), smaller limits.
+      {"POST /t\r\nT:td\r\nT: =\nT:td\r\nT: =\nT: \nT: d\r\nT:t\nT:ta\n0\r\n\r:ta\n0\r\n",
+       "error 400 http.bad_request"},
       // Over the limit: refused before the client is told to send the body.
       {"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n",
        "error 413 http.body_too_large"},
