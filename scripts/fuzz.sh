@@ -9,21 +9,28 @@
 #   nice -n 19 scripts/fuzz.sh --seconds 3600             # long run: an hour per target
 #   scripts/fuzz.sh --runs 10000000 amf0 chunk_reader     # a fixed number of runs, two targets
 #
-# Options: --seconds N | --runs N, --build-dir DIR (default build-fuzz). A crash stops that target
-# (libFuzzer stops at the first one); its input is kept as DIR/fuzz-runs/artifacts/<target>-crash-*
-# and the script exits non-zero. Each target's log: DIR/fuzz-runs/<target>/fuzz.log.
+#   scripts/fuzz.sh --runs 5000000 --corpus ~/sg-corpus config   # grow a kept corpus run after run
+#
+# Options: --seconds N | --runs N; --build-dir BUILD (default build-fuzz); --corpus KEEP: each
+# target's corpus is KEEP/<target>, seeded from tests/fuzz/corpus on first use and kept, so a long
+# campaign can run in pieces (new-coverage then counts from that kept corpus). A crash stops that
+# target (libFuzzer stops at the first one); its input is kept as
+# BUILD/fuzz-runs/artifacts/<target>-crash-* and the script exits non-zero. Each target's log:
+# BUILD/fuzz-runs/<target>/fuzz.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=build-fuzz
 LIMIT=(-max_total_time=30)
 TARGETS=()
+KEEP=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) LIMIT=(-max_total_time="$2"); shift 2 ;;
     --runs) LIMIT=(-runs="$2"); shift 2 ;;
     --build-dir) BUILD=$2; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    --corpus) KEEP=$(realpath -m "$2"); shift 2 ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
@@ -59,11 +66,16 @@ for t in "${TARGETS[@]}"; do
   seeds=tests/fuzz/corpus/$t
   work=$RUNS/$t
   rm -rf "$work" "$ARTIFACTS/$t-"*
-  mkdir -p "$work/corpus"
-  cp -R "$seeds/." "$work/corpus/"
+  corpus=$work/corpus
+  [ -n "$KEEP" ] && corpus=$KEEP/$t
+  if [ ! -d "$corpus" ]; then
+    mkdir -p "$corpus"
+    cp -R "$seeds/." "$corpus/"
+  fi
+  mkdir -p "$work"
   rc=0
   "$bin" "${LIMIT[@]}" -max_len=65536 -timeout=25 -print_final_stats=1 \
-    -artifact_prefix="$ARTIFACTS/$t-" "$work/corpus" >"$work/fuzz.log" 2>&1 || rc=$?
+    -artifact_prefix="$ARTIFACTS/$t-" "$corpus" >"$work/fuzz.log" 2>&1 || rc=$?
   log=$work/fuzz.log
   execs=$(stat_of number_of_executed_units "$log")
   rate=$(stat_of average_exec_per_sec "$log")
