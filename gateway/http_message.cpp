@@ -165,6 +165,14 @@ void HttpRequestParser::over_limit(std::string_view reason, std::string detail) 
   over_detail_ = std::move(detail);
 }
 
+// Limits are reported once the head (or the trailers) has parsed, not in the callback that passed
+// them: a callback may see a partial element at a read boundary, and a syntax error after the
+// limit must win or lose the same way however the bytes were cut. Past a limit nothing more is
+// stored, and http_parser caps the head at 80 KiB.
+int HttpRequestParser::report_over_limit() {
+  return over_reason_.empty() ? 0 : fail(431, over_reason_, std::move(over_detail_));
+}
+
 int HttpRequestParser::on_message_begin(http_parser* p) {
   auto& s = self_of(p);
   s.req_ = HttpRequest{};
@@ -188,11 +196,12 @@ int HttpRequestParser::on_header_field(http_parser* p, const char* at, size_t n)
     return 0;
   }
   auto& h = s.req_.headers;
-  if ((h.empty() || s.last_was_value_) && h.size() >= s.limits_.max_headers)
+  const bool new_field = h.empty() || s.last_was_value_;  // else the rest of a split name
+  if (new_field && h.size() >= s.limits_.max_headers)
     s.over_limit("http.too_many_headers",
                  "more than " + std::to_string(s.limits_.max_headers) + " header fields");
   if (!s.count_header_bytes(n)) return 0;
-  if (h.empty() || s.last_was_value_) h.emplace_back();
+  if (new_field) h.emplace_back();
   s.last_was_value_ = false;
   h.back().first.append(at, n);
   return 0;
@@ -210,10 +219,7 @@ int HttpRequestParser::on_headers_complete(http_parser* p) {
   auto& s = self_of(p);
   auto& r = s.req_;
   s.headers_done_ = true;
-  // Limits are reported here, once the head has parsed: a callback may see a partial element at a
-  // read boundary, and a syntax error after the limit must win or lose the same way however the
-  // bytes were cut. Past a limit nothing more is stored; http_parser caps the head at 80 KiB.
-  if (!s.over_reason_.empty()) return s.fail(431, s.over_reason_, std::move(s.over_detail_));
+  if (s.report_over_limit() != 0) return -1;
   r.method = http_method_str(static_cast<http_method>(p->method));
   r.http_major = p->http_major;
   r.http_minor = p->http_minor;
@@ -256,7 +262,7 @@ int HttpRequestParser::on_body(http_parser* p, const char* at, size_t n) {
 
 int HttpRequestParser::on_message_complete(http_parser* p) {
   auto& s = self_of(p);
-  if (!s.over_reason_.empty()) return s.fail(431, s.over_reason_, std::move(s.over_detail_));
+  if (s.report_over_limit() != 0) return -1;  // over the limit in chunked trailers
   // An upgrade (or CONNECT) that we answer as plain HTTP leaves the peer in an unknown protocol.
   s.req_.keep_alive = http_should_keep_alive(p) != 0 && p->upgrade == 0;
   s.complete_ = true;

@@ -100,9 +100,10 @@ class HttpRequestParser {
   static int on_body(http_parser* p, const char* at, size_t n);
   static int on_message_complete(http_parser* p);
 
-  // Counts head bytes; false (and the limit noted) once over max_header_bytes.
+  // Counts head bytes; false once any head limit has been passed (nothing more is stored).
   bool count_header_bytes(size_t n);
-  void over_limit(std::string_view reason, std::string detail);
+  void over_limit(std::string_view reason, std::string detail);  // notes the first one
+  int report_over_limit();  // 0, or fail()'s -1 with the noted limit
   int fail(int status, std::string_view reason, std::string detail);
 
   HttpLimits limits_;

@@ -154,6 +154,10 @@ TEST(HttpRequestParser, ErrorsCarryStatusAndReason) {
       // The fuzz finding itself (bare-LF lines, a line that starts with CR), smaller limits.
       {"POST /t\r\nT:td\r\nT: =\nT:td\r\nT: =\nT: \nT: d\r\nT:t\nT:ta\n0\r\n\r:ta\n0\r\n",
        "error 400 http.bad_request"},
+      // Chunked trailers count towards the head limit; reported when the message ends.
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: " + std::string(70, 'v') +
+           "\r\n\r\n",
+       "error 431 http.header_too_large"},
       // Over the limit: refused before the client is told to send the body.
       {"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n",
        "error 413 http.body_too_large"},
