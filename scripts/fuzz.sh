@@ -11,16 +11,22 @@
 #
 #   scripts/fuzz.sh --runs 5000000 --corpus ~/sg-corpus config   # grow a kept corpus run after run
 #
-# Options: --seconds N | --runs N; --build-dir BUILD (default build-fuzz); --corpus KEEP: each
-# target's corpus is KEEP/<target>, seeded from tests/fuzz/corpus on first use and kept, so a long
-# campaign can run in pieces (new-coverage then counts from that kept corpus). A crash stops that
-# target (libFuzzer stops at the first one); its input is kept as
+#   scripts/fuzz.sh --fast --runs 10000000 --corpus ~/sg-corpus validator  # UBSan-only build
+#   scripts/fuzz.sh --runs 0 --corpus ~/sg-corpus validator       # replay that corpus under ASan
+#
+# Options: --seconds N | --runs N (0: only run the corpus); --build-dir BUILD (default build-fuzz);
+# --fast: UBSan without ASan, in build-fuzz-fast unless --build-dir says otherwise (ASan maps every
+# large allocation afresh, which makes the targets that drive libavcodec several times slower);
+# --corpus KEEP: each target's corpus is KEEP/<target>, seeded from tests/fuzz/corpus on first use
+# and kept, so a long campaign can run in pieces (new-coverage then counts from that kept corpus).
+# A crash stops that target (libFuzzer stops at the first one); its input is kept as
 # BUILD/fuzz-runs/artifacts/<target>-crash-* and the script exits non-zero. Each target's log:
 # BUILD/fuzz-runs/<target>/fuzz.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BUILD=build-fuzz
+BUILD=""
+SANITIZERS=address,undefined
 LIMIT=(-max_total_time=30)
 TARGETS=()
 KEEP=""
@@ -30,11 +36,16 @@ while [ $# -gt 0 ]; do
     --runs) LIMIT=(-runs="$2"); shift 2 ;;
     --build-dir) BUILD=$2; shift 2 ;;
     --corpus) KEEP=$(realpath -m "$2"); shift 2 ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    --fast) SANITIZERS=undefined; shift ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
+if [ -z "$BUILD" ]; then
+  BUILD=build-fuzz
+  [ "$SANITIZERS" = undefined ] && BUILD=build-fuzz-fast
+fi
 if [ ${#TARGETS[@]} -eq 0 ]; then
   for src in tests/fuzz/*_fuzz.cpp; do
     name=$(basename "$src" .cpp)
@@ -43,7 +54,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 
 if ! grep -q '^STAGEGATE_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
-  SANITIZED_BUILD_DIR=$BUILD scripts/test-sanitized.sh --build-only
+  SANITIZERS=$SANITIZERS SANITIZED_BUILD_DIR=$BUILD scripts/test-sanitized.sh --build-only
 else
   cmake --build "$BUILD" -j"${JOBS:-$(nproc)}" --target "${TARGETS[@]/%/_fuzz}"
 fi

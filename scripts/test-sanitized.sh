@@ -10,12 +10,14 @@
 #   scripts/test-sanitized.sh -R rtmp          # extra arguments go to ctest
 #
 # Environment: SANITIZED_BUILD_DIR (default build-san-ci), FUZZ_SMOKE_SECONDS per target (default
-# 5; 0 skips the smoke), JOBS (default nproc).
+# 5; 0 skips the smoke), JOBS (default nproc), SANITIZERS (default address,undefined; scripts/fuzz.sh
+# --fast builds with "undefined" only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${SANITIZED_BUILD_DIR:-build-san-ci}
 JOBS=${JOBS:-$(nproc)}
+SANITIZERS=${SANITIZERS:-address,undefined}
 SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-5}
 BUILD_ONLY=0
 if [ "${1:-}" = "--build-only" ]; then
@@ -44,7 +46,7 @@ t0=$(seconds)
 # only: file:line in every report without the cost of full debug info.
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DSTAGEGATE_FUZZ=ON
+  -DSTAGEGATE_FUZZ=ON -DSTAGEGATE_SANITIZERS="$SANITIZERS"
 cmake --build "$BUILD" -j"$JOBS"
 t1=$(seconds)
 echo "sanitized build: $((t1 - t0)) s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
