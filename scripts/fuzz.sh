@@ -53,7 +53,11 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
   done
 fi
 
-if ! grep -q '^STAGEGATE_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+# (Re)configure unless BUILD is already a fuzzing build with these sanitizers: --fast on an ASan
+# build, or a replay on a --fast build, must not quietly run with the other set.
+cache=$BUILD/CMakeCache.txt
+if ! grep -q '^STAGEGATE_FUZZ:BOOL=ON$' "$cache" 2>/dev/null ||
+  ! grep -q "^STAGEGATE_SANITIZERS:STRING=$SANITIZERS\$" "$cache"; then
   SANITIZERS=$SANITIZERS SANITIZED_BUILD_DIR=$BUILD scripts/test-sanitized.sh --build-only
 else
   cmake --build "$BUILD" -j"${JOBS:-$(nproc)}" --target "${TARGETS[@]/%/_fuzz}"
@@ -68,7 +72,7 @@ export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -1; }
-echo "fuzzing ${#TARGETS[@]} targets, ${LIMIT[*]} each; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "fuzzing ${#TARGETS[@]} targets, ${LIMIT[*]} each, -fsanitize=$SANITIZERS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 table=$(printf '%-16s %12s %8s %13s %8s' target execs exec/s new-coverage crashes)
 status=0
 total=0

@@ -52,6 +52,15 @@ t1=$(seconds)
 echo "sanitized build: $((t1 - t0)) s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 [ "$BUILD_ONLY" -eq 1 ] && exit 0
 
+# This phase means "under ASan and UBSan": a build without either runtime (a SANITIZERS override,
+# a broken CMake option) would otherwise pass every test without checking anything.
+for runtime in __asan_init __ubsan_handle_add_overflow_abort; do
+  if ! grep -q " $runtime\$" <(nm "$BUILD/gateway/stagegate"); then
+    echo "$BUILD/gateway/stagegate lacks $runtime: not an ASan+UBSan build" >&2
+    exit 1
+  fi
+done
+
 # Every sanitizer report of every process (unit tests, the daemons the integration tests start,
 # sg_push, the fuzz targets) lands in REPORTS as <tool>.<executable>.<pid>: a report in a daemon
 # fails this phase even where the test that started the daemon did not notice.
